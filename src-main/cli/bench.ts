@@ -1,0 +1,112 @@
+// `ddcnn bench`: measurements of speed, parallel scaling, accuracy and memory, written to
+// bench/results.json and bench/results.md. Benchmarks are not tests: they take minutes to hours and
+// report what they measured, targets met or not.
+import { Command, Option } from 'commander';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { initBackend } from '../engine/backend';
+import { measureThroughput } from '../engine/throughput';
+import { loadDataset } from '../data/load';
+import { findProjectRoot } from '../data/project-root';
+import { createRun } from '../runs/create-run';
+import { executeRun } from '../runs/execute-run';
+import { forkLauncher } from '../runs/launcher';
+import { readEval, summarizeRun, type RunSummary } from '../runs/summary';
+import type { RunConfig } from '../runs/run-config';
+import { progressReporter } from './progress';
+
+const PARTS = ['throughput', 'scaling', 'mnist', 'lidc'] as const;
+type Part = (typeof PARTS)[number];
+
+// The LIDC nodule set may not be redistributed, so it is read from the shared data folder beside the project.
+const LIDC_NPZ = path.resolve(findProjectRoot(import.meta.url), '../shared/data/lidc-nodules/lidc_nodules_64x64x48.npz');
+
+async function trainRun(workspace: string, config: RunConfig, quiet: boolean): Promise<RunSummary> {
+  const runDir = await createRun(workspace, config);
+  const progress = progressReporter(quiet);
+  const rec = await executeRun(runDir, { launcher: forkLauncher, onEvent: progress.onEvent }).done;
+  progress.close();
+  if (rec.status !== 'completed') throw new Error(`benchmark run ${runDir} ${rec.status}: ${rec.error ?? ''}`);
+  return summarizeRun(runDir, rec, readEval(runDir));
+}
+
+/** Item 4: samples/s of one process on the reference net, on real MNIST digits. */
+async function throughput() {
+  const backend = await initBackend();
+  const mnist = await loadDataset('mnist');
+  const train = mnist.splits.train!;
+  const samplesPerSecond = await measureThroughput(train.x, train.y, { batches: 150 });
+  return { backend: backend.name, samplesPerSecond: Math.round(samplesPerSecond), goal: 1000 };
+}
+
+/** Item 3: aggregate local-model training throughput with 1 and with 2 trainer processes. */
+async function scaling(workspace: string, quiet: boolean) {
+  const base: RunConfig = { data: 'mnist', grid: [2, 2], overlap: 2, family: 'vgg', epochs: 1, batch: 64, learningRate: 1e-3, seed: 1, global: false, limit: 16000, limitTest: 1000 };
+  const out: Record<string, number | string>[] = [];
+  for (const workers of [1, 2]) {
+    const s = await trainRun(workspace, { ...base, workers }, quiet);
+    const samples = s.dataset.nTrain * 4;
+    out.push({ workers, runId: s.runId, localWallSeconds: s.seconds.cnnDnnWall - s.seconds.coarse, aggregateSamplesPerSecond: Math.round(samples / (s.seconds.cnnDnnWall - s.seconds.coarse)) });
+  }
+  return { runs: out, speedup: Number(((out[1].aggregateSamplesPerSecond as number) / (out[0].aggregateSamplesPerSecond as number)).toFixed(2)), goal: 1.8 };
+}
+
+export function benchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description('measure throughput, parallel scaling, accuracy and memory; writes bench/results.json and .md')
+    .addOption(new Option('--only <part>', 'run one part only').choices([...PARTS]))
+    .option('--epochs <n>', 'epochs of the MNIST and LIDC runs', (v) => Number(v), 4)
+    .option('--out <dir>', 'folder for results.json and results.md', 'bench')
+    .option('--workspace <dir>', 'folder holding the benchmark runs', path.join(os.tmpdir(), 'ddcnn-bench'))
+    .option('--json', 'print the results as JSON on stdout (for --only throughput: {backend, samplesPerSecond})')
+    .action(async (o) => {
+      const parts: Part[] = o.only ? [o.only] : [...PARTS];
+      const quiet = Boolean(o.json);
+      const results: Record<string, unknown> = {};
+      for (const part of parts) {
+        process.stderr.write(`bench: ${part}\n`);
+        if (part === 'throughput') results.throughput = await throughput();
+        if (part === 'scaling') results.scaling = await scaling(o.workspace, quiet);
+        if (part === 'mnist') {
+          results.mnist = await trainRun(o.workspace, { data: 'mnist', grid: [2, 2], overlap: 2, family: 'vgg', epochs: o.epochs, batch: 64, learningRate: 1e-3, seed: 1, global: true }, quiet);
+        }
+        if (part === 'lidc') {
+          results.lidc = await trainRun(
+            o.workspace,
+            { data: LIDC_NPZ, grid: [2, 2, 2], overlap: 1, family: 'vgg', epochs: o.epochs * 5, batch: 32, learningRate: 1e-3, seed: 1, global: true, shape: [24, 32, 32] },
+            quiet,
+          );
+        }
+      }
+      const report = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30) }, results };
+      fs.mkdirSync(o.out, { recursive: true });
+      fs.writeFileSync(path.join(o.out, 'results.json'), JSON.stringify(report, null, 2));
+      fs.writeFileSync(path.join(o.out, 'results.md'), markdown(report.results));
+      if (o.json) process.stdout.write(JSON.stringify(o.only === 'throughput' ? results.throughput : report) + '\n');
+      else process.stdout.write(markdown(results) + `\nwritten to ${path.join(o.out, 'results.json')} and results.md\n`);
+    });
+}
+
+function markdown(results: Record<string, unknown>): string {
+  const lines = ['# DD-CNN Studio benchmark', ''];
+  const t = results.throughput as { backend: string; samplesPerSecond: number } | undefined;
+  if (t) lines.push(`- Reference net, one ${t.backend} process: **${t.samplesPerSecond} samples/s** (goal >= 1000)`);
+  const s = results.scaling as { runs: { workers: number; aggregateSamplesPerSecond: number }[]; speedup: number } | undefined;
+  if (s) lines.push(`- Local-model training, aggregate: ${s.runs.map((r) => `${r.workers} process(es) ${r.aggregateSamplesPerSecond} samples/s`).join(', ')}; speed-up **${s.speedup}x** (goal >= 1.8)`);
+  for (const key of ['mnist', 'lidc'] as const) {
+    const r = results[key] as RunSummary | undefined;
+    if (!r) continue;
+    const pct = (v?: number) => (v === undefined ? '-' : `${(v * 100).toFixed(2)}%`);
+    const auc = (v?: number) => (v === undefined ? '-' : v.toFixed(3));
+    lines.push('', `## ${key}: ${r.dataset.name}, ${r.decomposition.grid.join('x')} overlap ${r.decomposition.overlap}, train ${r.dataset.nTrain} / test ${r.dataset.nTest}, ${r.backend}`, '');
+    lines.push('| model | accuracy | AUC |', '|---|---|---|');
+    lines.push(`| global | ${pct(r.accuracy.global)} | ${auc(r.auc?.global)} |`, `| CNN-DNN | ${pct(r.accuracy.cnnDnn)} | ${auc(r.auc?.cnnDnn)} |`);
+    lines.push(`| average | ${pct(r.accuracy.average)} | ${auc(r.auc?.average)} |`, `| vote | ${pct(r.accuracy.vote)} | ${auc(r.auc?.vote)} |`);
+    r.accuracy.local.forEach((a, i) => lines.push(`| local-${i} | ${pct(a)} | ${auc(r.auc?.local[i])} |`));
+    lines.push('', `Wall-clock: CNN-DNN ${r.seconds.cnnDnnWall.toFixed(1)} s, global ${r.seconds.globalWall?.toFixed(1)} s, ratio ${r.seconds.globalWall ? (r.seconds.cnnDnnWall / r.seconds.globalWall).toFixed(2) : '-'} (goal <= 0.6).`);
+    if (r.memoryMB) lines.push(`Peak memory: orchestrator ${r.memoryMB.orchestratorPeakMB.toFixed(0)} MB; trainers ${Object.entries(r.memoryMB.trainersPeakMB).map(([n, v]) => `${n} ${v.toFixed(0)} MB`).join(', ')}.`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,157 @@
+// The `ddcnn` command line: train, resume, eval, predict and bench, with progress on stderr,
+// results on stdout (a table, or one JSON object with --json) and a non-zero exit code on failure.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import path from 'node:path';
+import { parseGrid } from '../engine/decomposition';
+import { createRun } from '../runs/create-run';
+import { executeRun, type RunHandle } from '../runs/execute-run';
+import { evaluateRun } from '../runs/evaluate';
+import { forkLauncher } from '../runs/launcher';
+import { readRunRecord, writeRunRecord } from '../runs/run-record';
+import { readEval, summarizeRun, summaryTable } from '../runs/summary';
+import { progressReporter } from './progress';
+import { predictCommand } from './predict';
+import { benchCommand } from './bench';
+
+const int = (name: string, min = 1) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}, got "${v}"`);
+  return n;
+};
+const positive = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!(n > 0)) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
+  return n;
+};
+const shape = (v: string) => {
+  const s = v.split('x').map(Number);
+  if (s.length < 2 || s.length > 3 || s.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError(`shape must look like 28x28 or 24x32x32, got "${v}"`);
+  return s;
+};
+const grid = (v: string) => {
+  try {
+    return parseGrid(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+};
+
+/** Runs (or resumes) a run with live progress; Ctrl-C stops every trainer and leaves a resumable run. */
+async function runWithProgress(runDir: string, opts: { workers?: number; json?: boolean }): Promise<number> {
+  const progress = progressReporter();
+  let handle: RunHandle | undefined;
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write(`\nstopping every trainer (resume later with: ddcnn resume ${runDir})\n`);
+    handle?.stop();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  handle = executeRun(runDir, { launcher: forkLauncher, workers: opts.workers, onEvent: progress.onEvent });
+  const rec = await handle.done;
+  progress.close();
+  process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigint);
+  if (rec.status === 'interrupted') {
+    process.stderr.write(`run interrupted; its checkpoints are kept. Continue with: ddcnn resume ${runDir}\n`);
+    return 130;
+  }
+  if (rec.status === 'failed') {
+    process.stderr.write(`run failed: ${rec.error}\nrun folder: ${runDir}\n`);
+    return 1;
+  }
+  const ev = readEval(runDir);
+  if (opts.json) process.stdout.write(JSON.stringify(summarizeRun(runDir, rec, ev)) + '\n');
+  else process.stdout.write(`\nrun ${rec.id} (${runDir})\n${summaryTable(rec, ev)}\n`);
+  return 0;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('ddcnn')
+    .description('DD-CNN Studio: domain-decomposition CNN-DNN training for CT volumes and images')
+    .showHelpAfterError();
+
+  program
+    .command('train')
+    .description('create a run and train it: local models in parallel, the coarse model, the global model')
+    .option('--demo', 'use the built-in AdrenalMNIST3D demo data (28^3, 2x2x2 by default)')
+    .option('--data <spec>', 'data: mnist, or a .npz file')
+    .option('--decomposition <grid>', 'subdomains nx x ny [x nz], e.g. 2x2 or 2x2x2', grid)
+    .option('--overlap <voxels>', 'overlap of neighbouring subdomains in voxels', int('overlap', 0), 2)
+    .addOption(new Option('--model <family>', 'model family').choices(['vgg', 'resnet']).default('vgg'))
+    .option('--width <filters>', 'base width (filters) of the global model; 16 for images, 8 for volumes', int('width'))
+    .option('--epochs <n>', 'epochs for every model', int('epochs'), 5)
+    .option('--coarse-epochs <n>', 'epochs of the coarse model (default: --epochs)', int('coarse-epochs'))
+    .option('--batch <n>', 'batch size', int('batch'), 64)
+    .option('--lr <rate>', 'learning rate (Adam)', positive('lr'), 0.001)
+    .option('--seed <n>', 'seed of the split, the shuffles and the initial weights', int('seed', 0), 1)
+    .option('--no-global', 'do not train the global baseline model')
+    .option('--workers <n>', 'trainer processes at a time (default: cores, or GPUs)', int('workers'))
+    .option('--limit <n>', 'use at most n training cases (stratified)', int('limit'))
+    .option('--limit-test <n>', 'use at most n test cases (stratified)', int('limit-test'))
+    .option('--shape <shape>', 'resample inputs to this shape, e.g. 24x32x32', shape)
+    .option('--workspace <dir>', 'folder holding runs/ (default: the current folder)', process.cwd())
+    .option('--json', 'print one JSON object with the results on stdout')
+    .action(async (o) => {
+      if (!o.demo && !o.data) throw new InvalidArgumentError('give --data <mnist|file.npz> or --demo');
+      if (o.demo && o.data) throw new InvalidArgumentError('give either --demo or --data, not both');
+      const runDir = await createRun(path.resolve(o.workspace), {
+        data: o.demo ? 'demo' : o.data,
+        grid: o.decomposition,
+        overlap: o.overlap,
+        family: o.model,
+        width: o.width,
+        epochs: o.epochs,
+        coarseEpochs: o.coarseEpochs,
+        batch: o.batch,
+        learningRate: o.lr,
+        seed: o.seed,
+        global: o.global,
+        workers: o.workers,
+        limit: o.limit,
+        limitTest: o.limitTest,
+        shape: o.shape,
+      });
+      process.stderr.write(`run folder: ${runDir}\n`);
+      process.exitCode = await runWithProgress(runDir, { workers: o.workers, json: o.json });
+    });
+
+  program
+    .command('resume')
+    .description('continue an interrupted or failed run from its checkpoints')
+    .argument('<run>', 'run folder')
+    .option('--workers <n>', 'trainer processes at a time', int('workers'))
+    .option('--json', 'print one JSON object with the results on stdout')
+    .action(async (run: string, o) => {
+      const runDir = path.resolve(run);
+      const rec = readRunRecord(runDir);
+      if (rec.status === 'completed') process.stderr.write(`run ${rec.id} is already complete; showing its results\n`);
+      process.exitCode = await runWithProgress(runDir, o);
+    });
+
+  program
+    .command('eval')
+    .description('evaluate a finished run again and print its table')
+    .argument('<run>', 'run folder')
+    .option('--json', 'print one JSON object')
+    .action((run: string, o) => {
+      const runDir = path.resolve(run);
+      const rec = readRunRecord(runDir);
+      const ev = evaluateRun(runDir, rec);
+      writeRunRecord(runDir, rec);
+      process.stdout.write(o.json ? JSON.stringify(summarizeRun(runDir, rec, ev)) + '\n' : summaryTable(rec, ev) + '\n');
+    });
+
+  predictCommand(program);
+  benchCommand(program);
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((e: Error) => {
+    process.stderr.write(`ddcnn: ${e.message}\n`);
+    process.exitCode = e instanceof InvalidArgumentError ? 2 : 1;
+  });

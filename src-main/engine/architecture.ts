@@ -1,0 +1,135 @@
+// The model zoo as plain data: a VGG-style and a ResNet-style family, in 2D and 3D.
+//
+// Architectures are described as a list of layer specs so that parameter counts (shown before a run
+// starts) need no TensorFlow, and the same spec builds the tfjs model inside a trainer process.
+//
+// Width rule for local models: the global model uses the full base width w. A local model of a
+// decomposition into N subdomains uses the largest width w_l <= w whose parameter count, on its own
+// (smaller) subdomain input, does not exceed params(global) / N. This keeps every local model at about
+// 1/N of the global model's parameters, as in Klawonn, Lanser & Weber (2024), whatever the crop size.
+
+export type ModelFamily = 'vgg' | 'resnet';
+
+export interface ArchitectureOptions {
+  family: ModelFamily;
+  /** Spatial input shape, [H, W] or [D, H, W]. */
+  spatialShape: number[];
+  channels: number;
+  classes: number;
+  /** Base number of filters of the first convolution. */
+  width: number;
+}
+
+export type LayerSpec =
+  | { kind: 'conv'; filters: number; kernel: number; stride: number; relu: boolean; name: string; input?: string }
+  | { kind: 'pool'; size: number; name: string }
+  | { kind: 'add'; inputs: [string, string]; name: string }
+  | { kind: 'relu'; name: string }
+  | { kind: 'globalAvgPool'; name: string }
+  | { kind: 'flatten'; name: string }
+  | { kind: 'dense'; units: number; softmax: boolean; name: string };
+
+export interface Architecture extends ArchitectureOptions {
+  dims: 2 | 3;
+  layers: LayerSpec[];
+}
+
+export const DEFAULT_WIDTH: Record<ModelFamily, number> = { vgg: 16, resnet: 16 };
+
+/** Number of 2x poolings that keep every spatial axis at >= 3 voxels (at most 3). */
+function poolCount(spatialShape: number[]): number {
+  let n = 0;
+  let s = Math.min(...spatialShape);
+  while (n < 3 && Math.floor(s / 2) >= 3) {
+    s = Math.floor(s / 2);
+    n++;
+  }
+  return Math.max(1, n);
+}
+
+function vggLayers(o: ArchitectureOptions): LayerSpec[] {
+  const layers: LayerSpec[] = [];
+  const blocks = Math.min(2, poolCount(o.spatialShape));
+  for (let b = 0; b < blocks; b++) {
+    layers.push({ kind: 'conv', filters: o.width * 2 ** b, kernel: 3, stride: 1, relu: true, name: `conv${b + 1}` });
+    layers.push({ kind: 'pool', size: 2, name: `pool${b + 1}` });
+  }
+  layers.push({ kind: 'flatten', name: 'flatten' });
+  layers.push({ kind: 'dense', units: o.width * 4, softmax: false, name: 'fc' });
+  layers.push({ kind: 'dense', units: o.classes, softmax: true, name: 'probs' });
+  return layers;
+}
+
+function resnetLayers(o: ArchitectureOptions): LayerSpec[] {
+  const layers: LayerSpec[] = [{ kind: 'conv', filters: o.width, kernel: 3, stride: 1, relu: true, name: 'stem' }];
+  let prev = 'stem';
+  const stages = Math.min(2, poolCount(o.spatialShape)) + 1;
+  for (let s = 0; s < stages; s++) {
+    const filters = o.width * 2 ** s;
+    if (s > 0) {
+      // Strided convolution halves the resolution and widens the channels between stages.
+      layers.push({ kind: 'conv', filters, kernel: 3, stride: 2, relu: true, name: `down${s}`, input: prev });
+      prev = `down${s}`;
+    }
+    layers.push({ kind: 'conv', filters, kernel: 3, stride: 1, relu: true, name: `res${s}a`, input: prev });
+    layers.push({ kind: 'conv', filters, kernel: 3, stride: 1, relu: false, name: `res${s}b` });
+    layers.push({ kind: 'add', inputs: [prev, `res${s}b`], name: `res${s}add` });
+    layers.push({ kind: 'relu', name: `res${s}out` });
+    prev = `res${s}out`;
+  }
+  layers.push({ kind: 'globalAvgPool', name: 'gap' });
+  layers.push({ kind: 'dense', units: o.classes, softmax: true, name: 'probs' });
+  return layers;
+}
+
+export function architecture(o: ArchitectureOptions): Architecture {
+  const dims = o.spatialShape.length;
+  if (dims !== 2 && dims !== 3) throw new Error(`input must be 2D or 3D, got shape ${o.spatialShape.join('x')}`);
+  if (!Number.isInteger(o.width) || o.width < 1) throw new Error(`model width must be a positive integer, got ${o.width}`);
+  const layers = o.family === 'vgg' ? vggLayers(o) : resnetLayers(o);
+  return { ...o, dims, layers };
+}
+
+/** Shapes and parameter counts of an architecture, computed without TensorFlow. */
+export function countParams(arch: Architecture): number {
+  const k3 = (k: number) => k ** arch.dims;
+  let shape = [...arch.spatialShape];
+  let channels = arch.channels;
+  let flat = 0;
+  let params = 0;
+  // Residual branches start from a named earlier output; remember every layer's output shape.
+  const outputs = new Map<string, { shape: number[]; channels: number }>();
+  for (const l of arch.layers) {
+    if (l.kind === 'conv') {
+      const inp = l.input ? outputs.get(l.input)! : { shape, channels };
+      params += k3(l.kernel) * inp.channels * l.filters + l.filters;
+      shape = inp.shape.map((s) => Math.ceil(s / l.stride));
+      channels = l.filters;
+    } else if (l.kind === 'pool') {
+      shape = shape.map((s) => Math.floor(s / l.size));
+    } else if (l.kind === 'flatten') {
+      flat = shape.reduce((a, b) => a * b, 1) * channels;
+    } else if (l.kind === 'globalAvgPool') {
+      flat = channels;
+    } else if (l.kind === 'dense') {
+      params += flat * l.units + l.units;
+      flat = l.units;
+    }
+    outputs.set(l.name, { shape, channels });
+  }
+  return params;
+}
+
+/** Width of a local model by the rule above. */
+export function localWidth(global: ArchitectureOptions, localSpatialShape: number[], subdomains: number): number {
+  const budget = countParams(architecture(global)) / subdomains;
+  for (let w = global.width; w > 1; w--) {
+    if (countParams(architecture({ ...global, spatialShape: localSpatialShape, width: w })) <= budget) return w;
+  }
+  return 1;
+}
+
+/** The coarse model: a small dense network on the N*K concatenated local probabilities. */
+export function coarseHiddenUnits(subdomains: number, classes: number): number {
+  return Math.max(16, Math.min(128, 2 * subdomains * classes));
+}

@@ -1,0 +1,197 @@
+// Chooses and initialises the compute backend of this process (DESIGN.md section 3), and says which
+// one runs and why the better ones were skipped.
+//
+// Preference: tfjs-node-gpu (CUDA) > tfjs-node (native CPU) > wasm > cpu (pure JS, last resort).
+// All project code imports '@tensorflow/tfjs'. The native packages are optionalDependencies that
+// depend on the same exact @tensorflow/tfjs version, so npm dedupes them onto our tfjs-core, and
+// tfjs-core keeps its engine in a global singleton anyway: importing them registers the
+// 'tensorflow' backend into the very engine our '@tensorflow/tfjs' imports use. They are imported
+// with a computed specifier so that neither TypeScript nor the bundler needs them installed.
+
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+
+export type BackendName = 'node-gpu' | 'node' | 'wasm' | 'cpu';
+
+export interface BackendInfo {
+  name: BackendName;
+  /** The tfjs backend name: 'tensorflow' for both native packages, else 'wasm' or 'cpu'. */
+  tfBackend: string;
+  gpu: boolean;
+  /** tfjs package versions, the backend package's version and Node's, for run.json. */
+  versions: Record<string, string>;
+  /** Better backends that were not used, best first, with the first line of their load error. */
+  skipped: { backend: string; reason: string }[];
+}
+
+/** Valid names, best first. */
+export const BACKEND_NAMES: readonly BackendName[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+
+const PACKAGES: Record<BackendName, string> = {
+  'node-gpu': '@tensorflow/tfjs-node-gpu',
+  node: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs-backend-cpu',
+};
+
+const NOT_TRIED = 'not tried:';
+
+interface Loaded {
+  tfBackend: string;
+  gpu: boolean;
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Initialises the best backend that loads, or the one forced by `opts.force` or the environment
+ * variable DDCNN_BACKEND ('auto' or empty: not forced). A forced backend that fails to load is an
+ * error, not a fallback: the user asked for it.
+ */
+export async function initBackend(opts: { force?: string } = {}): Promise<BackendInfo> {
+  const forced = parseForced(opts.force ?? process.env.DDCNN_BACKEND);
+  const skipped: BackendInfo['skipped'] = [];
+
+  if (forced !== undefined) {
+    for (const better of BACKEND_NAMES.slice(0, BACKEND_NAMES.indexOf(forced))) {
+      skipped.push({ backend: better, reason: `${NOT_TRIED} backend forced to ${forced}` });
+    }
+    try {
+      return info(forced, await load(forced), skipped);
+    } catch (err) {
+      throw new Error(`Backend ${forced} failed to load: ${firstLine(err)}`, { cause: err });
+    }
+  }
+
+  for (const name of BACKEND_NAMES) {
+    try {
+      return info(name, await load(name), skipped);
+    } catch (err) {
+      skipped.push({ backend: name, reason: firstLine(err) });
+    }
+  }
+  throw new Error(`No backend could be loaded: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
+}
+
+/** One line for the CLI and logs, e.g. "backend: wasm (tfjs-node-gpu skipped: Cannot find package ...)". */
+export function describeBackend(info: BackendInfo): string {
+  const notTried = info.skipped.filter((s) => s.reason.startsWith(NOT_TRIED));
+  const failed = info.skipped.filter((s) => !s.reason.startsWith(NOT_TRIED));
+  const notes = [
+    ...(info.name === 'node-gpu' && !info.gpu ? ['no GPU device visible: running on CPU'] : []),
+    ...(notTried.length > 0 ? [`forced; not tried: ${notTried.map((s) => packageLabel(s.backend)).join(', ')}`] : []),
+    ...failed.map((s) => `${packageLabel(s.backend)} skipped: ${s.reason}`),
+  ];
+  return notes.length === 0 ? `backend: ${info.name}` : `backend: ${info.name} (${notes.join('; ')})`;
+}
+
+function parseForced(value: string | undefined): BackendName | undefined {
+  if (value === undefined || value === '' || value === 'auto') return undefined;
+  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
+  throw new Error(`Unknown backend "${value}": valid names are ${BACKEND_NAMES.join(', ')} (or auto)`);
+}
+
+async function load(name: BackendName): Promise<Loaded> {
+  switch (name) {
+    case 'node-gpu':
+    case 'node':
+      return loadNative(name);
+    case 'wasm':
+      return loadWasm();
+    case 'cpu':
+      await setBackendOrThrow('cpu');
+      return { tfBackend: 'cpu', gpu: false };
+  }
+}
+
+async function loadNative(name: 'node-gpu' | 'node'): Promise<Loaded> {
+  const specifier = PACKAGES[name];
+  await import(/* @vite-ignore */ specifier);
+  if (tf.findBackendFactory('tensorflow') === null && tf.findBackend('tensorflow') === null) {
+    throw new Error(`${specifier} loaded but registered no 'tensorflow' backend into this @tensorflow/tfjs`);
+  }
+  await setBackendOrThrow('tensorflow');
+  // tfjs-node-gpu runs on the CPU when CUDA finds no device; its backend says which.
+  const usingGpu = (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice;
+  return { tfBackend: 'tensorflow', gpu: name === 'node-gpu' && usingGpu !== false };
+}
+
+async function loadWasm(): Promise<Loaded> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const dir = wasmDir();
+  const binaries = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
+  const missing = binaries.filter((file) => !fs.existsSync(path.join(dir, file)));
+  if (missing.length > 0) {
+    const source = process.env.DDCNN_WASM_DIR ? 'DDCNN_WASM_DIR' : 'the tfjs-backend-wasm package';
+    throw new Error(`${missing.join(', ')} not found in ${dir} (from ${source})`);
+  }
+  // The emscripten loader concatenates prefix and file name, so the separator must be there.
+  wasm.setWasmPaths(dir.endsWith(path.sep) || dir.endsWith('/') ? dir : dir + path.sep);
+  // Before anything trains: tfjs 4.22's wasm backend lacks or miscomputes several gradients.
+  const { registerWasmKernelFixes } = await import('./wasm-kernels');
+  registerWasmKernelFixes();
+  await setBackendOrThrow('wasm');
+  return { tfBackend: 'wasm', gpu: false };
+}
+
+/**
+ * Where the .wasm binaries are: DDCNN_WASM_DIR (the packaged Electron app unpacks them from the asar
+ * archive, where emscripten cannot read them), else the package's own dist folder.
+ */
+function wasmDir(): string {
+  const fromEnv = process.env.DDCNN_WASM_DIR;
+  if (fromEnv) return fromEnv;
+  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+}
+
+/**
+ * tf.setBackend reports a failed initialisation only as console warnings and `false`; keep those
+ * warnings (instead of printing them) so the real reason can be reported with the fallback.
+ */
+async function setBackendOrThrow(tfName: string): Promise<void> {
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+  };
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(tfName);
+  } finally {
+    console.warn = warn;
+  }
+  if (!ok || tf.getBackend() !== tfName) {
+    const reason = warnings.find((w) => !w.startsWith('Initialization of backend')) ?? warnings[0];
+    throw new Error(`tf.setBackend('${tfName}') failed${reason ? `: ${reason}` : ''}`);
+  }
+  for (const w of warnings) warn(w);
+}
+
+function info(name: BackendName, loaded: Loaded, skipped: BackendInfo['skipped']): BackendInfo {
+  const versions: Record<string, string> = { ...tf.version, node: process.versions.node };
+  const pkgVersion = packageVersion(PACKAGES[name]);
+  if (pkgVersion !== undefined) versions[PACKAGES[name].replace('@tensorflow/', '')] = pkgVersion;
+  return { name, tfBackend: loaded.tfBackend, gpu: loaded.gpu, versions, skipped };
+}
+
+function packageVersion(pkg: string): string | undefined {
+  try {
+    return (require(`${pkg}/package.json`) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+function packageLabel(backend: string): string {
+  const pkg = PACKAGES[backend as BackendName];
+  return pkg === undefined ? backend : pkg.replace('@tensorflow/', '');
+}
+
+/** First line of an error's message, kept short: it is shown in one CLI line and in run.json. */
+function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const line = message.split('\n')[0].trim();
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}

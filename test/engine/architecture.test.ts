@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-cpu';
+import { architecture, countParams, localWidth, type ModelFamily } from '../../src-main/engine/architecture';
+import { buildModel } from '../../src-main/engine/model-builder';
+
+describe('model zoo', () => {
+  it('counts parameters exactly like tfjs for every family in 2D and 3D', async () => {
+    await tf.setBackend('cpu');
+    for (const family of ['vgg', 'resnet'] as ModelFamily[]) {
+      for (const spatialShape of [[28, 28], [16, 15], [15, 16, 14], [24, 32, 32]]) {
+        const arch = architecture({ family, spatialShape, channels: 1, classes: 3, width: 4 });
+        const model = buildModel(arch, 7);
+        expect(model.countParams()).toBe(countParams(arch));
+        expect(model.outputs[0].shape).toEqual([null, 3]);
+        model.dispose();
+      }
+    }
+  });
+
+  it('gives local models about 1/N of the global parameters', () => {
+    const global = { family: 'vgg' as const, spatialShape: [28, 28], channels: 1, classes: 10, width: 16 };
+    const w = localWidth(global, [16, 16], 4);
+    const local = countParams(architecture({ ...global, spatialShape: [16, 16], width: w }));
+    const budget = countParams(architecture(global)) / 4;
+    expect(local).toBeLessThanOrEqual(budget);
+    expect(countParams(architecture({ ...global, spatialShape: [16, 16], width: w + 1 }))).toBeGreaterThan(budget);
+    expect(local / budget).toBeGreaterThan(0.75);
+  });
+
+  it('builds identical initial weights from the same seed and different ones from another', async () => {
+    await tf.setBackend('cpu');
+    const arch = architecture({ family: 'resnet', spatialShape: [12, 12], channels: 1, classes: 2, width: 4 });
+    const w = (seed: number) => buildModel(arch, seed).getWeights().map((t) => Array.from(t.dataSync()));
+    expect(w(3)).toEqual(w(3));
+    expect(w(3)).not.toEqual(w(4));
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { metricsFromProbs, rocAuc } from '../../src-main/engine/metrics';
+import { averageProbs, concatLocalProbs, voteShares } from '../../src-main/engine/fusion';
+
+describe('metrics', () => {
+  it('computes accuracy, confusion matrix and per-class accuracy', () => {
+    const probs = [0.9, 0.1, 0, 0.2, 0.7, 0.1, 0.1, 0.1, 0.8, 0.6, 0.3, 0.1];
+    const m = metricsFromProbs(probs, [0, 1, 2, 2], 3);
+    expect(m.accuracy).toBe(0.75);
+    expect(m.confusion).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+      [1, 0, 1],
+    ]);
+    expect(m.perClassAccuracy).toEqual([1, 1, 0.5]);
+    expect(m.auc).toBeUndefined();
+  });
+
+  it('computes ROC AUC with ties, sensitivity and specificity for two classes', () => {
+    // scores of positives: 0.9, 0.5; negatives: 0.5, 0.1 -> pairs: (0.9>0.5), (0.9>0.1), (0.5=0.5 -> 1/2), (0.5>0.1) = 3.5/4
+    expect(rocAuc([0.9, 0.5, 0.5, 0.1], [true, true, false, false])).toBe(0.875);
+    expect(rocAuc([0.1, 0.2], [true, false])).toBe(0);
+    expect(Number.isNaN(rocAuc([0.1, 0.2], [true, true]))).toBe(true);
+    const m = metricsFromProbs([0.1, 0.9, 0.5, 0.5, 0.6, 0.4, 0.8, 0.2], [1, 1, 0, 1], 2);
+    expect(m.sensitivity).toBeCloseTo(1 / 3);
+    expect(m.specificity).toBe(1);
+    expect(m.auc).toBeCloseTo(2 / 3);
+  });
+});
+
+describe('fusion', () => {
+  const a = Float32Array.from([0.6, 0.4, 0.2, 0.8]);
+  const b = Float32Array.from([0.3, 0.7, 0.1, 0.9]);
+  const c = Float32Array.from([0.9, 0.1, 0.4, 0.6]);
+  it('averages local probabilities', () => {
+    expect(Array.from(averageProbs([a, b], 2, 2)).map((v) => +v.toFixed(4))).toEqual([0.45, 0.55, 0.15, 0.85]);
+  });
+  it('votes by majority and breaks ties by the averaged probability', () => {
+    const v = voteShares([a, b, c], 2, 2);
+    expect(v[0]).toBeGreaterThan(v[1]); // sample 0: votes 0,1,0
+    expect(v[3]).toBeGreaterThan(v[2]); // sample 1: votes 1,1,1
+    const tie = voteShares([a, b], 2, 2); // sample 0: one vote each, average favours class 1
+    expect(tie[1]).toBeGreaterThan(tie[0]);
+  });
+  it('concatenates local probabilities per sample for the coarse model', () => {
+    expect(Array.from(concatLocalProbs([a, b], 2, 2)).map((v) => +v.toFixed(2))).toEqual([0.6, 0.4, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9]);
+  });
+});
