@@ -195,9 +195,13 @@ export interface RunDetails {
 }
 
 export interface BackendView {
-  /** e.g. 'tensorflow' (tfjs-node), 'wasm', 'cpu'. */
+  /** 'node-gpu', 'node' (the native tfjs-node packages), 'wasm' or 'cpu'. */
   name: string;
-  /** One line for people: which backend runs and why the better ones were skipped. */
+  /** Whether a GPU device is in use. */
+  gpu: boolean;
+  /** Better backends that could not be used, best first, each with the first line of its error. */
+  skipped: { backend: string; reason: string }[];
+  /** The same as one line, as the CLI prints it. */
   description: string;
 }
 

@@ -135,7 +135,7 @@ export function createStudioService(opts: ServiceOptions): StudioService {
 
   function backendInfo(): Promise<BackendView> {
     backend ??= (opts.backend ?? (() => initBackend()))().then(
-      (info) => ({ name: info.name, description: describeBackend(info) }),
+      (info) => ({ name: info.name, gpu: info.gpu, skipped: info.skipped, description: describeBackend(info) }),
       (e: Error) => {
         backend = undefined; // let the next request try again
         throw new ApiFailure('failed', `no compute backend could be started: ${e.message}`);

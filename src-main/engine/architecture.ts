@@ -4,9 +4,10 @@
 // starts) need no TensorFlow, and the same spec builds the tfjs model inside a trainer process.
 //
 // Width rule for local models: the global model uses the full base width w. A local model of a
-// decomposition into N subdomains uses the largest width w_l <= w whose parameter count, on its own
-// (smaller) subdomain input, does not exceed params(global) / N. This keeps every local model at about
-// 1/N of the global model's parameters, as in Klawonn, Lanser & Weber (2024), whatever the crop size.
+// decomposition into N subdomains uses the largest width w_l <= w whose parameter count and whose
+// multiply-adds per sample, on its own (smaller) subdomain input, are both at most 1/N of the global
+// model's. Every local model thus has about 1/N of the global model's parameters ("proportionally
+// fewer", Klawonn, Lanser & Weber 2024) and does about 1/N of its work, whatever the crop size.
 
 export type ModelFamily = 'vgg' | 'resnet';
 
@@ -90,41 +91,56 @@ export function architecture(o: ArchitectureOptions): Architecture {
   return { ...o, dims, layers };
 }
 
-/** Shapes and parameter counts of an architecture, computed without TensorFlow. */
-export function countParams(arch: Architecture): number {
-  const k3 = (k: number) => k ** arch.dims;
+/** Parameters and multiply-adds per sample (forward pass) of an architecture, computed without TensorFlow. */
+export function modelCost(arch: Architecture): { params: number; macs: number } {
+  const kernelVolume = (k: number) => k ** arch.dims;
+  const voxels = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
   let shape = [...arch.spatialShape];
   let channels = arch.channels;
   let flat = 0;
   let params = 0;
+  let macs = 0;
   // Residual branches start from a named earlier output; remember every layer's output shape.
   const outputs = new Map<string, { shape: number[]; channels: number }>();
   for (const l of arch.layers) {
     if (l.kind === 'conv') {
       const inp = l.input ? outputs.get(l.input)! : { shape, channels };
-      params += k3(l.kernel) * inp.channels * l.filters + l.filters;
-      shape = inp.shape.map((s) => Math.ceil(s / l.stride));
+      const weights = kernelVolume(l.kernel) * inp.channels * l.filters;
+      params += weights + l.filters;
+      shape = inp.shape.map((s) => Math.ceil(s / l.stride)); // 'same' padding
       channels = l.filters;
+      macs += weights * voxels(shape);
     } else if (l.kind === 'pool') {
       shape = shape.map((s) => Math.floor(s / l.size));
     } else if (l.kind === 'flatten') {
-      flat = shape.reduce((a, b) => a * b, 1) * channels;
+      flat = voxels(shape) * channels;
     } else if (l.kind === 'globalAvgPool') {
       flat = channels;
     } else if (l.kind === 'dense') {
       params += flat * l.units + l.units;
+      macs += flat * l.units;
       flat = l.units;
     }
     outputs.set(l.name, { shape, channels });
   }
-  return params;
+  return { params, macs };
 }
 
-/** Width of a local model by the rule above. */
+export function countParams(arch: Architecture): number {
+  return modelCost(arch).params;
+}
+
+/**
+ * Width of a local model by the rule above: the largest width whose parameters and whose
+ * multiply-adds per sample are both at most 1/N of the global model's. The second bound matters for
+ * volumes, where the dense head dominates the parameters and a small crop would otherwise keep the
+ * full width and cost more than its share of compute.
+ */
 export function localWidth(global: ArchitectureOptions, localSpatialShape: number[], subdomains: number): number {
-  const budget = countParams(architecture(global)) / subdomains;
+  const g = modelCost(architecture(global));
   for (let w = global.width; w > 1; w--) {
-    if (countParams(architecture({ ...global, spatialShape: localSpatialShape, width: w })) <= budget) return w;
+    const l = modelCost(architecture({ ...global, spatialShape: localSpatialShape, width: w }));
+    if (l.params <= g.params / subdomains && l.macs <= g.macs / subdomains) return w;
   }
   return 1;
 }

@@ -23,7 +23,7 @@ export interface Conv2DFilterGradGeometry {
 }
 
 /** dW [kh,kw,Ci,Co] of a NHWC conv2d, from x [B,H,W,Ci] and dy [B,Ho,Wo,Co]. */
-export function conv2dFilterGradient(
+function conv2dFilterGradient(
   backend: BackendWasm,
   x: TensorInfo,
   dy: TensorInfo,

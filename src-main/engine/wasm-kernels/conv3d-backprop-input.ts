@@ -4,7 +4,8 @@
 // dx is a 'valid' conv3d of dy, dilated by the forward stride (s-1 zeros between elements) and
 // padded by k-1-pad, with the filter reversed in its three spatial axes and its in/out channels
 // swapped. It runs as one XNNPACK conv2d over the depth-unrolled dy: depth dilation and padding are
-// folded into the unrolling's gather, height/width dilation into one PadV2, their padding into the conv.
+// folded into the unrolling (slices that fall between or outside dy's slices are written as zeros),
+// height/width dilation into one PadV2, and their padding into the conv2d's explicit padding.
 
 import { backend_util, Conv3DBackpropInputV2 } from '@tensorflow/tfjs';
 import type { Conv3DBackpropInputV2Attrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';

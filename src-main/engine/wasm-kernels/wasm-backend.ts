@@ -63,10 +63,3 @@ export function heapFloat32(backend: BackendWasm, info: TensorInfo): Float32Arra
 export function assertDtype(dtype: DataType, expected: DataType): void {
   if (dtype !== expected) throw new Error(`expected a ${expected} tensor, got ${dtype}`);
 }
-
-/** Normalises a stride, size or dilation attribute to one value per spatial axis. */
-export function perAxis(value: number | number[], axes: number): number[] {
-  if (typeof value === 'number') return new Array<number>(axes).fill(value);
-  if (value.length !== axes) throw new Error(`expected ${axes} values, got [${value}]`);
-  return [...value];
-}

@@ -1,0 +1,341 @@
+// Gradient checks of every kernel the project registers for the wasm backend, against tfjs's pure-JS
+// cpu backend, plus proof that the package's own kernels are missing, wrong or slow where we say so.
+//
+// Error measure: max|a - b| / max(max|b|, 1e-6), a the wasm result and b the cpu result, over the
+// whole tensor (a normwise relative error). Per-element relative error would be ill-conditioned:
+// gradient entries that nearly cancel make it explode without anything being wrong. A gradient
+// routed to the wrong element, or lost, changes the max-norm difference by the size of a typical
+// entry, i.e. a relative error of order 1; float32 rounding differences stay near 1e-6.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { describeBackend, initBackend } from '../../src-main/engine/backend';
+import { registerWasmKernelFixes, unregisterWasmKernelFixes } from '../../src-main/engine/wasm-kernels';
+
+const TOLERANCE = 1e-4;
+
+/** Seeded uniform values in [shift-1, shift+1): identical inputs on both backends. */
+function seeded(n: number, seed: number, shift = 0): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0; // mulberry32
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296 * 2 - 1 + shift;
+  }
+  return out;
+}
+
+function rand(shape: number[], seed: number, shift = 0): tf.Tensor {
+  return tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), seed, shift), shape);
+}
+
+function relativeError(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let diff = 0;
+  let scale = 1e-6;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return Number.isNaN(diff) ? Infinity : diff / scale;
+}
+
+/** Runs f on one backend and returns its result's values. */
+async function on(backend: string, f: () => tf.Tensor): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  const t = tf.tidy(f);
+  const values = (await t.data()) as Float32Array;
+  t.dispose();
+  return values;
+}
+
+async function wasmVsCpu(f: () => tf.Tensor): Promise<number> {
+  return relativeError(await on('wasm', f), await on('cpu', f));
+}
+
+/** Same computation with the package's own wasm kernels in place of ours. */
+async function withOriginalKernels<T>(f: () => Promise<T>): Promise<T> {
+  unregisterWasmKernelFixes();
+  try {
+    return await f();
+  } finally {
+    registerWasmKernelFixes();
+  }
+}
+
+/** tf.grad typed for rank-specific tensors (tf.grad's own signature takes the generic Tensor only). */
+function grad<T extends tf.Tensor>(f: (x: T) => tf.Tensor): (x: T) => tf.Tensor {
+  return (x) => tf.grad((v: tf.Tensor) => f(v as T))(x);
+}
+
+/** A scalar loss that weights every output differently, so a misrouted gradient cannot hide. */
+function weightedSum(y: tf.Tensor, seed: number): tf.Scalar {
+  return tf.sum(tf.mul(y, rand(y.shape, seed)));
+}
+
+/** Mean milliseconds of f on the current backend, after one warm-up call. */
+function timeMs(f: () => tf.Tensor, reps: number): number {
+  tf.tidy(f).dataSync();
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) {
+    const r = tf.tidy(f);
+    r.dataSync();
+    r.dispose();
+  }
+  return (performance.now() - t0) / reps;
+}
+
+/** How many pooling windows (non-overlapping, size k) hold only negative values. */
+function allNegativeWindows(x: Float32Array, shape: number[], k: number): number {
+  const [b, ...rest] = shape;
+  const c = rest[rest.length - 1];
+  const spatial = rest.slice(0, -1);
+  const windows = spatial.map((s) => Math.floor(s / k));
+  const strides = spatial.map((_, i) => spatial.slice(i + 1).reduce((p, q) => p * q, 1) * c);
+  let count = 0;
+  const total = b * windows.reduce((p, q) => p * q, 1) * c;
+  for (let w = 0; w < total; w++) {
+    let rem = w;
+    const ch = rem % c;
+    rem = Math.floor(rem / c);
+    const corner: number[] = [];
+    for (let i = windows.length - 1; i >= 0; i--) {
+      corner[i] = (rem % windows[i]) * k;
+      rem = Math.floor(rem / windows[i]);
+    }
+    const base = rem * spatial.reduce((p, q) => p * q, 1) * c + ch;
+    let allNegative = true;
+    const offsets = Array.from({ length: k ** spatial.length }, (_, j) =>
+      spatial.map((_, i) => Math.floor(j / k ** (spatial.length - 1 - i)) % k));
+    for (const o of offsets) {
+      const at = base + o.reduce((sum, d, i) => sum + (corner[i] + d) * strides[i], 0);
+      if (x[at] >= 0) allNegative = false;
+    }
+    if (allNegative) count++;
+  }
+  return count;
+}
+
+type Pad = 'same' | 'valid';
+
+beforeAll(async () => {
+  const info = await initBackend({ force: 'wasm' });
+  expect(info.name).toBe('wasm');
+});
+
+afterAll(async () => {
+  await tf.setBackend('wasm');
+});
+
+describe('registration', () => {
+  it('registers every fix, idempotently, for backend wasm', () => {
+    const names = registerWasmKernelFixes();
+    expect(names.sort()).toEqual([
+      'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv3D', 'Conv3DBackpropFilterV2',
+      'Conv3DBackpropInputV2', 'MaxPool3D', 'MaxPool3DGrad', 'MaxPoolGrad',
+    ]);
+    expect(registerWasmKernelFixes().sort()).toEqual(names);
+    for (const name of names) expect(tf.getKernel(name, 'wasm')).toBeDefined();
+  });
+
+  it('leaves out only kernels the model zoo does not need', () => {
+    // Training every zoo layer type on wasm (layer-gradients.test.ts) proves these are never reached.
+    for (const name of ['DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']) {
+      expect(tf.getKernel(name, 'wasm')).toBeUndefined();
+    }
+  });
+});
+
+describe('initBackend', () => {
+  it('falls back to wasm here, saying why each native backend was skipped', async () => {
+    const info = await initBackend();
+    expect(info.name).toBe('wasm');
+    expect(info.tfBackend).toBe('wasm');
+    expect(info.gpu).toBe(false);
+    expect(info.versions['tfjs-core']).toBe('4.22.0');
+    expect(info.versions['tfjs-backend-wasm']).toBe('4.22.0');
+    expect(info.skipped.map((s) => s.backend)).toEqual(['node-gpu', 'node']);
+    for (const s of info.skipped) expect(s.reason).toMatch(/Cannot find (package|module)/);
+    expect(describeBackend(info)).toMatch(/^backend: wasm \(tfjs-node-gpu skipped: .*; tfjs-node skipped: .*\)$/);
+  });
+
+  it('rejects unknown names and reports a forced backend that fails to load', async () => {
+    await expect(initBackend({ force: 'tpu' })).rejects.toThrow(/valid names are node-gpu, node, wasm, cpu/);
+    await expect(initBackend({ force: 'node' })).rejects.toThrow(/Backend node failed to load: Cannot find/);
+    const info = await initBackend({ force: 'wasm' });
+    expect(describeBackend(info)).toBe('backend: wasm (forced; not tried: tfjs-node-gpu, tfjs-node)');
+  });
+});
+
+describe('Conv2DBackpropFilter (missing in tfjs 4.22 wasm)', () => {
+  it('is not registered by the package, so no conv2d trains without the fix', async () => {
+    await withOriginalKernels(async () => {
+      expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+      await expect(on('wasm', () => grad((w: tf.Tensor4D) =>
+        tf.sum(tf.conv2d(rand([1, 5, 5, 2], 1) as tf.Tensor4D, w, 1, 'same')))(rand([3, 3, 2, 3], 2) as tf.Tensor4D)))
+        .rejects.toThrow(/Conv2DBackpropFilter/);
+    });
+  });
+
+  const cases: [string, number, number, Pad | [[number, number], [number, number], [number, number], [number, number]], number][] = [
+    ['3x3 same stride 1', 3, 1, 'same', 9],
+    ['3x3 same stride 2', 3, 2, 'same', 9],
+    ['3x3 valid stride 1', 3, 1, 'valid', 9],
+    ['3x3 valid stride 2, unused last row', 3, 2, 'valid', 10],
+    ['5x5 same stride 2', 5, 2, 'same', 8],
+    ['1x1 valid stride 2', 1, 2, 'valid', 7],
+    ['3x3 explicit asymmetric padding stride 2', 3, 2, [[0, 0], [1, 2], [0, 1], [0, 0]], 9],
+  ];
+  for (const [name, k, stride, pad, size] of cases) {
+    it(`matches cpu: ${name}`, async () => {
+      const err = await wasmVsCpu(() => grad((w: tf.Tensor4D) =>
+        weightedSum(tf.conv2d(rand([2, size, size, 3], 1) as tf.Tensor4D, w, stride, pad), 3))(rand([k, k, 3, 4], 2) as tf.Tensor4D));
+      expect(err).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+
+  it('matches cpu through the fused conv2d gradient (bias + relu), as keras conv2d layers run it', async () => {
+    for (const activation of ['linear', 'relu'] as const) {
+      for (const [input, name] of [[0, 'filter'], [1, 'bias']] as const) {
+        const err = await wasmVsCpu(() => {
+          const x = rand([2, 8, 8, 3], 4);
+          const grads = tf.grads((w: tf.Tensor, b: tf.Tensor) =>
+            weightedSum(tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'same', bias: b, activation }), 6));
+          return grads([rand([3, 3, 3, 5], 5), rand([5], 7)])[input];
+        });
+        expect(err, `${activation}: gradient of the ${name}`).toBeLessThanOrEqual(TOLERANCE);
+      }
+    }
+  });
+});
+
+describe('Conv2DBackpropInput (correct but a scalar loop in tfjs 4.22 wasm)', () => {
+  for (const [k, stride, pad, size] of [[3, 1, 'same', 9], [3, 2, 'same', 9], [3, 1, 'valid', 9], [3, 2, 'valid', 10], [1, 2, 'valid', 7], [2, 2, 'same', 8]] as [number, number, Pad, number][]) {
+    it(`matches cpu: ${k}x${k} ${pad} stride ${stride}`, async () => {
+      const err = await wasmVsCpu(() => grad((x: tf.Tensor4D) =>
+        weightedSum(tf.conv2d(x, rand([k, k, 3, 4], 2) as tf.Tensor4D, stride, pad), 3))(rand([2, size, size, 3], 1) as tf.Tensor4D));
+      expect(err).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+
+  it('is faster than the package kernel on the reference net\'s second layer', async () => {
+    await tf.setBackend('wasm');
+    const w = rand([3, 3, 16, 32], 2) as tf.Tensor4D;
+    const dy = rand([64, 11, 11, 32], 3) as tf.Tensor4D;
+    const run = () => tf.conv2dTranspose(dy, w, [64, 13, 13, 16], 1, 'valid');
+    const ours = timeMs(run, 5);
+    const theirs = await withOriginalKernels(async () => timeMs(run, 2));
+    tf.dispose([w, dy]);
+    console.log(`Conv2DBackpropInput 64x13x13x16<-32: ${ours.toFixed(1)} ms (XNNPACK conv) vs ${theirs.toFixed(1)} ms (package), ${(theirs / ours).toFixed(1)}x`);
+    expect(theirs / ours).toBeGreaterThan(1.5);
+  });
+});
+
+describe('Conv3DBackpropInputV2 (wrong for more than one channel in tfjs 4.22 wasm)', () => {
+  const dxOf = (stride: number, pad: Pad) => () => grad((x: tf.Tensor5D) =>
+    weightedSum(tf.conv3d(x, rand([3, 3, 3, 3, 4], 2) as tf.Tensor5D, stride, pad), 3))(rand([2, 6, 7, 5, 3], 1) as tf.Tensor5D);
+
+  it('the package kernel is wrong with 3 input and 4 output channels', async () => {
+    const err = await withOriginalKernels(() => wasmVsCpu(dxOf(1, 'same')));
+    expect(err).toBeGreaterThan(0.05);
+  });
+
+  for (const [stride, pad] of [[1, 'same'], [2, 'same'], [1, 'valid'], [2, 'valid']] as [number, Pad][]) {
+    it(`matches cpu: 3x3x3 ${pad} stride ${stride}`, async () => {
+      expect(await wasmVsCpu(dxOf(stride, pad))).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+
+  it('matches cpu for 1x1x1 stride 2 on odd sizes and 2x2x2 windows', async () => {
+    for (const [k, size] of [[1, 7], [2, 6], [2, 7]]) {
+      const err = await wasmVsCpu(() => grad((x: tf.Tensor5D) =>
+        weightedSum(tf.conv3d(x, rand([k, k, k, 2, 3], 2) as tf.Tensor5D, 2, 'same'), 3))(rand([1, size, size, size, 2], 1) as tf.Tensor5D));
+      expect(err).toBeLessThanOrEqual(TOLERANCE);
+    }
+  });
+});
+
+describe('Conv3D and Conv3DBackpropFilterV2 (correct but slow in tfjs 4.22 wasm: depth-unrolled)', () => {
+  for (const [stride, pad] of [[1, 'same'], [2, 'same'], [1, 'valid'], [2, 'valid']] as [number, Pad][]) {
+    it(`match cpu: 3x3x3 ${pad} stride ${stride}`, async () => {
+      const x = () => rand([2, 6, 7, 5, 3], 1) as tf.Tensor5D;
+      const w = () => rand([3, 3, 3, 3, 4], 2) as tf.Tensor5D;
+      expect(await wasmVsCpu(() => tf.conv3d(x(), w(), stride, pad))).toBeLessThanOrEqual(TOLERANCE);
+      expect(await wasmVsCpu(() => grad((wt: tf.Tensor5D) => weightedSum(tf.conv3d(x(), wt, stride, pad), 3))(w())))
+        .toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+
+  it('hand dilated filters to the package kernel, which is correct there', async () => {
+    const err = await wasmVsCpu(() => tf.conv3d(rand([1, 7, 7, 7, 2], 1) as tf.Tensor5D, rand([3, 3, 3, 2, 2], 2) as tf.Tensor5D, 1, 'same', 'NDHWC', 2));
+    expect(err).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it('is several times faster than the package kernels', async () => {
+    await tf.setBackend('wasm');
+    const x = rand([2, 16, 16, 16, 8], 1) as tf.Tensor5D;
+    const w = rand([3, 3, 3, 8, 16], 2) as tf.Tensor5D;
+    const dy = rand([2, 16, 16, 16, 16], 3) as tf.Tensor5D;
+    const forward = () => tf.conv3d(x, w, 1, 'same');
+    const filterGrad = () => tf.engine().runKernel('Conv3DBackpropFilterV2', { x, dy },
+      { strides: 1, pad: 'same', filterShape: [3, 3, 3, 8, 16] }) as tf.Tensor;
+    const ours = [timeMs(forward, 3), timeMs(filterGrad, 3)];
+    const theirs = await withOriginalKernels(async () => [timeMs(forward, 2), timeMs(filterGrad, 2)]);
+    tf.dispose([x, w, dy]);
+    const ratios = theirs.map((t, i) => t / ours[i]);
+    console.log(`Conv3D [2,16^3,8]->16: ${ours[0].toFixed(1)} ms unrolled vs ${theirs[0].toFixed(1)} ms package (${ratios[0].toFixed(1)}x); ` +
+      `Conv3DBackpropFilterV2: ${ours[1].toFixed(1)} vs ${theirs[1].toFixed(1)} ms (${ratios[1].toFixed(1)}x)`);
+    expect(ratios[0]).toBeGreaterThan(2);
+    expect(ratios[1]).toBeGreaterThan(1.5);
+  });
+});
+
+describe('max pooling (wrong for all-negative windows in tfjs 4.22 wasm)', () => {
+  // Inputs centred at -0.5: many windows hold only negative values.
+  const x4 = () => rand([2, 8, 8, 3], 11, -0.5) as tf.Tensor4D;
+  const x5 = () => rand([2, 4, 6, 4, 3], 12, -0.5) as tf.Tensor5D;
+
+  it('the inputs do contain all-negative windows', () => {
+    tf.tidy(() => {
+      expect(allNegativeWindows(x4().dataSync() as Float32Array, [2, 8, 8, 3], 2)).toBeGreaterThan(10);
+      expect(allNegativeWindows(x5().dataSync() as Float32Array, [2, 4, 6, 4, 3], 2)).toBeGreaterThan(10);
+    });
+  });
+
+  const grad2d = (k: number, s: number, pad: Pad) => () =>
+    grad((x: tf.Tensor4D) => weightedSum(tf.maxPool(x, k, s, pad), 3))(x4());
+  const forward3d = (k: number, s: number, pad: Pad) => () => tf.maxPool3d(x5(), k, s, pad);
+  const grad3d = (k: number, s: number, pad: Pad) => () =>
+    grad((x: tf.Tensor5D) => weightedSum(tf.maxPool3d(x, k, s, pad), 3))(x5());
+
+  it('the package kernels are wrong there', async () => {
+    await withOriginalKernels(async () => {
+      expect(await wasmVsCpu(grad2d(2, 2, 'valid'))).toBeGreaterThan(0.05);
+      expect(await wasmVsCpu(forward3d(2, 2, 'valid'))).toBeGreaterThan(0.05);
+      expect(await wasmVsCpu(grad3d(2, 2, 'valid'))).toBeGreaterThan(0.05);
+    });
+  });
+
+  for (const [k, s, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, 'same'], [2, 1, 'valid'], [3, 3, 'valid']] as [number, number, Pad][]) {
+    it(`match cpu: window ${k}, stride ${s}, ${pad}`, async () => {
+      expect(await wasmVsCpu(grad2d(k, s, pad))).toBeLessThanOrEqual(TOLERANCE);
+      expect(await wasmVsCpu(forward3d(k, s, pad))).toBeLessThanOrEqual(TOLERANCE);
+      expect(await wasmVsCpu(grad3d(k, s, pad))).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+
+  it('route ties (all-zero windows after relu) to the same element as cpu', async () => {
+    expect(await wasmVsCpu(() => grad((x: tf.Tensor4D) => weightedSum(tf.maxPool(tf.relu(x), 2, 2, 'valid'), 3))(x4())))
+      .toBeLessThanOrEqual(TOLERANCE);
+    expect(await wasmVsCpu(() => grad((x: tf.Tensor5D) => weightedSum(tf.maxPool3d(tf.relu(x), 2, 2, 'valid'), 3))(x5())))
+      .toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it('MaxPool3D handles anisotropic windows and strides, including windows of size 1', async () => {
+    expect(await wasmVsCpu(() => tf.maxPool3d(x5(), [1, 3, 2], [1, 2, 2], 'same'))).toBeLessThanOrEqual(TOLERANCE);
+    expect(await wasmVsCpu(() => tf.maxPool3d(x5(), [2, 1, 1], [1, 1, 1], 'valid'))).toBeLessThanOrEqual(TOLERANCE);
+    expect(await wasmVsCpu(() => tf.maxPool3d(x5(), 1, [2, 1, 2], 'valid'))).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
