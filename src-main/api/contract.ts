@@ -4,6 +4,7 @@
 // the view types below describe what crosses the wire, and the main side proves at compile time that the
 // engine's records and events fit them (see src-main/api/service.ts), so the two cannot drift apart.
 import { z } from 'zod';
+import { RUN_ID_PATTERN } from '../runs/run-id';
 
 // ---------------------------------------------------------------------------------------------------------
 // Results and errors
@@ -33,11 +34,7 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 /** The largest request accepted on any channel, counted roughly as JSON bytes. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
 
-/**
- * A run id as createRun makes it (src-main/runs/create-run.ts newRunId): `YYYYMMDD-HHMMSS-<dataset>-<6 hex>`.
- * Only letters, digits, '_' and '-': never a path, never '..', so `<workspace>/runs/<id>` stays inside runs/.
- */
-export const RUN_ID_PATTERN = /^\d{8}-\d{6}-[A-Za-z0-9_-]{1,32}-[0-9a-f]{6}$/;
+export { RUN_ID_PATTERN };
 export const runIdSchema = z.string().max(64).regex(RUN_ID_PATTERN, 'not a run id');
 
 const noPayload = z.undefined();

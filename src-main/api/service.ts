@@ -10,6 +10,7 @@ import { executeRun, type RunEvent, type RunHandle } from '../runs/execute-run';
 import type { TrainerLauncher } from '../runs/launcher';
 import { runLayout } from '../runs/layout';
 import { readRunRecord, type RunRecord } from '../runs/run-record';
+import { RUN_DEFAULTS } from '../runs/run-config';
 import { readEval, summarizeRun, type RunSummary } from '../runs/summary';
 import {
   RUN_ID_PATTERN,
@@ -29,7 +30,7 @@ import { progressThrottle } from './event-throttle';
 import { ApiFailure } from './result';
 
 /** The learning rate of runs started from the UI: the CLI's --lr default (Adam). */
-export const DEFAULT_LEARNING_RATE = 0.001;
+
 
 export interface ServiceOptions {
   /** Folder holding runs/. */
@@ -170,7 +171,7 @@ export function createStudioService(opts: ServiceOptions): StudioService {
     try {
       let runDir: string;
       try {
-        runDir = await createRun(opts.workspace, { ...req, learningRate: DEFAULT_LEARNING_RATE });
+        runDir = await createRun(opts.workspace, { ...req, learningRate: RUN_DEFAULTS.learningRate });
       } catch (e) {
         throw new ApiFailure('failed', `could not create the run: ${(e as Error).message}`);
       }

@@ -8,6 +8,7 @@ import { executeRun, type RunHandle } from '../runs/execute-run';
 import { evaluateRun } from '../runs/evaluate';
 import { forkLauncher } from '../runs/launcher';
 import { readRunRecord, writeRunRecord } from '../runs/run-record';
+import { RUN_DEFAULTS } from '../runs/run-config';
 import { readEval, summarizeRun, summaryTable } from '../runs/summary';
 import { progressReporter } from './progress';
 import { predictCommand } from './predict';
@@ -79,14 +80,14 @@ export function buildProgram(): Command {
     .option('--demo', 'use the built-in AdrenalMNIST3D demo data (28^3, 2x2x2 by default)')
     .option('--data <spec>', 'data: mnist, or a .npz file')
     .option('--decomposition <grid>', 'subdomains nx x ny [x nz], e.g. 2x2 or 2x2x2', grid)
-    .option('--overlap <voxels>', 'overlap of neighbouring subdomains in voxels', int('overlap', 0), 2)
-    .addOption(new Option('--model <family>', 'model family').choices(['vgg', 'resnet']).default('vgg'))
+    .option('--overlap <voxels>', 'overlap of neighbouring subdomains in voxels', int('overlap', 0), RUN_DEFAULTS.overlap)
+    .addOption(new Option('--model <family>', 'model family').choices(['vgg', 'resnet']).default(RUN_DEFAULTS.family))
     .option('--width <filters>', 'base width (filters) of the global model; 16 for images, 8 for volumes', int('width'))
-    .option('--epochs <n>', 'epochs for every model', int('epochs'), 5)
+    .option('--epochs <n>', 'epochs for every model', int('epochs'), RUN_DEFAULTS.epochs)
     .option('--coarse-epochs <n>', 'epochs of the coarse model (default: --epochs)', int('coarse-epochs'))
-    .option('--batch <n>', 'batch size', int('batch'), 64)
-    .option('--lr <rate>', 'learning rate (Adam)', positive('lr'), 0.001)
-    .option('--seed <n>', 'seed of the split, the shuffles and the initial weights', int('seed', 0), 1)
+    .option('--batch <n>', 'batch size', int('batch'), RUN_DEFAULTS.batch)
+    .option('--lr <rate>', 'learning rate (Adam)', positive('lr'), RUN_DEFAULTS.learningRate)
+    .option('--seed <n>', 'seed of the split, the shuffles and the initial weights', int('seed', 0), RUN_DEFAULTS.seed)
     .option('--no-global', 'do not train the global baseline model')
     .option('--workers <n>', 'trainer processes at a time (default: cores, or GPUs)', int('workers'))
     .option('--limit <n>', 'use at most n training cases (stratified)', int('limit'))

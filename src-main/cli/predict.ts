@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend';
 import { argmax } from '../engine/metrics';
+import { coarseFeatures } from '../engine/fusion';
 import { loadModel } from '../engine/model-io';
 import { loadDataset } from '../data/load';
 import { readCachedSamples } from '../data/cache';
@@ -77,7 +78,7 @@ export async function predict(runDir: string, input: string, index = 0): Promise
     label: label === undefined ? undefined : classes[label],
     classes,
     subdomains,
-    cnnDnn: decide(await run('coarse', Float32Array.from(concat), [concat.length])),
+    cnnDnn: decide(await run('coarse', coarseFeatures(Float32Array.from(concat)), [concat.length])),
     average: decide(avg),
     global: rec.models.global ? decide(await run('global', x, [...spatial, channels])) : undefined,
   };

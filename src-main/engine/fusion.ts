@@ -35,3 +35,17 @@ export function concatLocalProbs(locals: Float32Array[], n: number, k: number): 
   }
   return out;
 }
+
+/** Smallest probability the coarse features distinguish: log(1e-7) = -16.1. */
+const PROB_FLOOR = 1e-7;
+
+/**
+ * The coarse model's input: the concatenated local probabilities, as logarithms. The local models'
+ * evidence sits mostly near 0 and 1, where probabilities differ by tiny amounts that a dense layer
+ * barely sees; logs spread them out. In one experiment on the local probabilities of an MNIST 2x2 run
+ * (5 epochs), the same coarse network reached 98.61% test accuracy on log-probabilities and 98.48% on
+ * the raw probabilities.
+ */
+export function coarseFeatures(concatenated: Float32Array): Float32Array {
+  return concatenated.map((p) => Math.log(Math.max(p, PROB_FLOOR)));
+}

@@ -2,7 +2,8 @@
 //
 // Missing:  Conv2DBackpropFilter (no conv2d could train).
 // Wrong:    Conv3DBackpropInputV2 (>1 channel), MaxPoolGrad, MaxPool3DGrad, MaxPool3D (all-negative windows).
-// Slow:     Conv3D, Conv3DBackpropFilterV2, Conv2DBackpropInput (scalar loops; replaced by XNNPACK convs).
+// Slow:     Conv3D, Conv3DBackpropFilterV2, Conv2DBackpropInput (scalar loops; replaced by XNNPACK convs),
+//           Sum over leading axes (every bias gradient; replaced by an XNNPACK matrix product).
 // Not needed by the model zoo, so deliberately not provided: the depthwise-conv gradients and
 // UnsortedSegmentSum (test/engine/layer-gradients.test.ts trains every layer type the zoo uses).
 //
@@ -17,6 +18,7 @@ import { conv3DBackpropFilterV2Config, makeConv3DConfig } from './conv3d';
 import { conv3DBackpropInputV2Config } from './conv3d-backprop-input';
 import { maxPool3DConfig } from './max-pool-3d';
 import { maxPool3DGradConfig, maxPoolGradConfig } from './max-pool-grad';
+import { makeSumConfig } from './sum-leading-axes';
 import { WASM } from './wasm-backend';
 
 /** Kernel name -> the wasm backend's own kernel it replaced (undefined where it had none). */
@@ -54,6 +56,7 @@ function setUpOnFirstUse(config: KernelConfig): KernelConfig {
 export function registerWasmKernelFixes(): string[] {
   if (replaced.size > 0) return [...replaced.keys()];
   const originalConv3D = getKernel('Conv3D', WASM);
+  const originalSum = getKernel('Sum', WASM);
   const fixes = [
     conv2dBackpropFilterConfig,
     conv2dBackpropInputConfig,
@@ -63,6 +66,7 @@ export function registerWasmKernelFixes(): string[] {
     maxPool3DConfig,
     maxPoolGradConfig,
     maxPool3DGradConfig,
+    makeSumConfig(originalSum && setUpOnFirstUse(originalSum)),
   ];
   for (const fix of fixes) {
     const original = getKernel(fix.kernelName, WASM);

@@ -1,0 +1,39 @@
+// Sum over leading axes for the wasm backend, as one XNNPACK matrix product.
+//
+// Every conv layer's bias gradient is the sum of dy over all axes but the channels. tfjs 4.22's wasm
+// Sum reduces only innermost axes, so it first transposes dy; for rank-5 (3D) activations that
+// transpose is a generic strided loop and took 60-70% of a whole 3D training step. Summing over the
+// leading axes of x seen as an [M, R] matrix is ones[1, M] x x[M, R], which wasm's BatchMatMul does
+// at full speed. Any other reduction goes to the package's own kernel.
+
+import { Sum, util } from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, NamedAttrMap, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { free, heapFloat32, makeFloat32, runKernel, view, WASM } from './wasm-backend';
+
+/** Number of leading axes reduced when `axes` is exactly 0..j-1 with j < rank, else 0. */
+export function leadingAxes(axis: number | number[], rank: number): number {
+  const axes = [...new Set(util.parseAxisParam(axis, Array.from({ length: rank }, () => 1)))].sort((a, b) => a - b);
+  const leading = axes.every((a, i) => a === i) ? axes.length : 0;
+  return leading > 0 && leading < rank ? leading : 0;
+}
+
+export function makeSumConfig(original: KernelConfig | undefined): KernelConfig {
+  const sum = (args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: SumAttrs }): TensorInfo | TensorInfo[] => {
+    const { inputs: { x }, backend, attrs } = args;
+    const j = x.dtype === 'float32' ? leadingAxes(attrs.axis, x.shape.length) : 0;
+    if (j === 0) {
+      if (original === undefined) throw new Error('wasm Sum: the package kernel is not registered');
+      return original.kernelFunc({ ...args, attrs: attrs as unknown as NamedAttrMap });
+    }
+    const m = util.sizeFromShape(x.shape.slice(0, j));
+    const rest = x.shape.slice(j);
+    const r = util.sizeFromShape(rest);
+    const ones = makeFloat32(backend, [1, 1, m]);
+    heapFloat32(backend, ones).fill(1);
+    const out = runKernel(backend, 'BatchMatMul', { a: ones, b: view(x, [1, m, r]) }, { transposeA: false, transposeB: false });
+    free(backend, ones);
+    return view(out, attrs.keepDims ? [...x.shape.slice(0, j).map(() => 1), ...rest] : rest);
+  };
+  return { kernelName: Sum, backendName: WASM, kernelFunc: sum as unknown as KernelFunc };
+}
