@@ -6,7 +6,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend';
 import { argmax } from '../engine/metrics';
-import { coarseFeatures } from '../engine/fusion';
+import { coarseFeatures, type CoarseFeatureScaling } from '../engine/fusion';
+import fs from 'node:fs';
 import { loadModel } from '../engine/model-io';
 import { loadDataset } from '../data/load';
 import { readCachedSamples } from '../data/cache';
@@ -78,10 +79,18 @@ export async function predict(runDir: string, input: string, index = 0): Promise
     label: label === undefined ? undefined : classes[label],
     classes,
     subdomains,
-    cnnDnn: decide(await run('coarse', coarseFeatures(Float32Array.from(concat)), [concat.length])),
+    cnnDnn: decide(await run('coarse', coarseFeatures(Float32Array.from(concat), coarseScaling(L.coarseScaling)), [concat.length])),
     average: decide(avg),
     global: rec.models.global ? decide(await run('global', x, [...spatial, channels])) : undefined,
   };
+}
+
+function coarseScaling(file: string): CoarseFeatureScaling {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: cannot read the coarse model's feature scaling (${(e as Error).message})`);
+  }
 }
 
 const test = (input: string) => /^test:\d+$/.test(input);

@@ -4,37 +4,14 @@
 // fixes are in place; a kernel the zoo needs but wasm lacks would make these throw.
 //
 // Error measure, per gradient tensor: max|a - b| / max(max|b|, 1e-6), a from wasm, b from cpu (see
-// wasm-kernels.test.ts for why a normwise measure). Tolerance 1e-4.
+// ../helpers/gradcheck.ts for why a normwise measure). Tolerance 1e-4.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { relativeError, seeded, TOLERANCE } from '../helpers/gradcheck';
 import { initBackend } from '../../src-main/engine/backend';
 
-const TOLERANCE = 1e-4;
 const CLASSES = 3;
-
-function seeded(n: number, seed: number, shift = 0, scale = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0; // mulberry32
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296 * 2 - 1 + shift) * scale;
-  }
-  return out;
-}
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 1e-6;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return Number.isNaN(diff) ? Infinity : diff / scale;
-}
 
 interface Case {
   /** Builds the model on the current backend; layers get fresh (unused) initial weights. */

@@ -46,3 +46,32 @@ describe('fusion', () => {
     expect(Array.from(concatLocalProbs([a, b], 2, 2)).map((v) => +v.toFixed(2))).toEqual([0.6, 0.4, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9]);
   });
 });
+
+describe('coarse features', () => {
+  it('standardise log-probabilities with statistics of the training split', async () => {
+    const { coarseFeatures, fitCoarseScaling } = await import('../../src-main/engine/fusion');
+    // Three samples of two inputs; the second input never varies.
+    const train = Float32Array.from([0.9, 0.5, 0.1, 0.5, 1e-9, 0.5]);
+    const scaling = fitCoarseScaling(train, 2);
+    const logs = [Math.log(0.9), Math.log(0.1), Math.log(1e-7)];
+    const mean = logs.reduce((a, b) => a + b) / 3;
+    expect(scaling.mean[0]).toBeCloseTo(mean, 5);
+    expect(scaling.mean[1]).toBeCloseTo(Math.log(0.5), 5);
+    expect(scaling.std[1]).toBeCloseTo(1e-3, 6);
+    const f = coarseFeatures(train, scaling);
+    expect(f[0] + f[2] + f[4]).toBeCloseTo(0, 4);
+    expect(f[1]).toBeCloseTo(0, 3);
+    expect(f[0]).toBeGreaterThan(f[2]);
+    expect(f[2]).toBeGreaterThan(f[4]);
+  });
+});
+
+describe('coarse batch', () => {
+  it('grows on large training sets and keeps at least 50 steps per epoch', async () => {
+    const { coarseBatch } = await import('../../src-main/runs/execute-run');
+    expect(coarseBatch(64, 54000)).toBe(256);
+    expect(coarseBatch(64, 6000)).toBe(120);
+    expect(coarseBatch(32, 617)).toBe(32);
+    expect(coarseBatch(512, 54000)).toBe(512);
+  });
+});

@@ -1,46 +1,17 @@
 // Gradient checks of every kernel the project registers for the wasm backend, against tfjs's pure-JS
 // cpu backend, plus proof that the package's own kernels are missing, wrong or slow where we say so.
-//
-// Error measure: max|a - b| / max(max|b|, 1e-6), a the wasm result and b the cpu result, over the
-// whole tensor (a normwise relative error). Per-element relative error would be ill-conditioned:
-// gradient entries that nearly cancel make it explode without anything being wrong. A gradient
-// routed to the wrong element, or lost, changes the max-norm difference by the size of a typical
-// entry, i.e. a relative error of order 1; float32 rounding differences stay near 1e-6.
+// The error measure and its tolerance are explained in ../helpers/gradcheck.ts.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { relativeError, seeded, TOLERANCE } from '../helpers/gradcheck';
 import { describeBackend, initBackend } from '../../src-main/engine/backend';
 import { registerWasmKernelFixes, unregisterWasmKernelFixes } from '../../src-main/engine/wasm-kernels';
 import { leadingAxes } from '../../src-main/engine/wasm-kernels/sum-leading-axes';
 
-const TOLERANCE = 1e-4;
-
-/** Seeded uniform values in [shift-1, shift+1): identical inputs on both backends. */
-function seeded(n: number, seed: number, shift = 0): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0; // mulberry32
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296 * 2 - 1 + shift;
-  }
-  return out;
-}
-
+/** Seeded values of a shape, identical on both backends. */
 function rand(shape: number[], seed: number, shift = 0): tf.Tensor {
   return tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), seed, shift), shape);
-}
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 1e-6;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return Number.isNaN(diff) ? Infinity : diff / scale;
 }
 
 /** Runs f on one backend and returns its result's values. */
