@@ -57,13 +57,13 @@ describe('ddcnn train --demo --json and ddcnn predict', () => {
 describe('ddcnn train --model resnet', () => {
   it('trains the ResNet-style family end to end without the global baseline', async () => {
     const ws = tempWorkspace();
-    const r = await ddcnn(['train', '--data', 'mnist', '--model', 'resnet', '--width', '4', '--limit', '400', '--limit-test', '100', '--epochs', '2', '--no-global', '--workspace', ws, '--json']);
+    const r = await ddcnn(['train', '--data', 'mnist', '--model', 'resnet', '--width', '4', '--limit', '600', '--limit-test', '100', '--epochs', '4', '--batch', '32', '--lr', '0.003', '--no-global', '--workspace', ws, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.accuracy.global).toBeUndefined();
     expect(s.params.global).toBeUndefined();
     expect(s.accuracy.local).toHaveLength(4);
-    // Ten classes: chance is 10%; two epochs on 400 digits must do clearly better.
+    // Ten classes: chance is 10%; four epochs on 600 digits must do clearly better.
     expect(s.accuracy.cnnDnn).toBeGreaterThan(0.3);
   }, 300_000);
 });
