@@ -15,7 +15,7 @@ export function progressReporter(quiet = false): { onEvent: (e: RunEvent) => voi
     ? new cliProgress.MultiBar(
         {
           stream: process.stderr,
-          format: '{model} |{bar}| {percentage}% | epoch {epoch}/{epochs} | loss {loss} acc {acc} | {rate}/s | ETA {eta} {state}',
+          format: '{model} |{bar}| {percentage}% | epoch {epoch}/{epochs} | loss {loss} acc {acc} | {rate}/s | ETA {left} {state}',
           barsize: 24,
           hideCursor: true,
           clearOnComplete: false,
@@ -29,7 +29,7 @@ export function progressReporter(quiet = false): { onEvent: (e: RunEvent) => voi
   const bar = (model: string) => {
     let b = bars.get(model);
     if (!b && multi) {
-      b = multi.create(1000, 0, { model: model.padEnd(8), epoch: 0, epochs: '?', loss: '-', acc: '-', rate: '-', eta: '--', state: '' });
+      b = multi.create(1000, 0, { model: model.padEnd(8), epoch: 0, epochs: '?', loss: '-', acc: '-', rate: '-', left: '--', state: '' });
       bars.set(model, b);
     }
     return b;
@@ -53,7 +53,7 @@ export function progressReporter(quiet = false): { onEvent: (e: RunEvent) => voi
           loss: e.loss.toFixed(3),
           acc: e.accuracy.toFixed(3),
           rate: Math.round(e.samplesPerSecond),
-          eta: eta(e.etaSeconds),
+          left: eta(e.etaSeconds),
         });
         break;
       }

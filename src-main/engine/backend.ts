@@ -192,6 +192,7 @@ function packageLabel(backend: string): string {
 /** First line of an error's message, kept short: it is shown in one CLI line and in run.json. */
 function firstLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  const line = message.split('\n')[0].trim();
+  // Node names the importing source file, which says nothing to a user: "Cannot find package 'x'" is the point.
+  const line = message.split('\n')[0].replace(/ imported from \S+$/, '').trim();
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
