@@ -1,0 +1,56 @@
+// Evaluation of a finished run on its test split: every local model, the CNN-DNN (coarse model),
+// averaging, majority vote and the global model. Writes eval.json, including each test sample's
+// local probabilities for the inspection views.
+import { averageProbs, voteShares } from '../engine/fusion';
+import { metricsFromProbs, type Metrics } from '../engine/metrics';
+import { readCacheManifest } from '../data/cache';
+import { writeFileAtomic } from '../engine/model-io';
+import { readF32, runLayout } from './layout';
+import type { RunRecord } from './run-record';
+
+export interface EvalReport {
+  runId: string;
+  classes: string[];
+  nTest: number;
+  models: Record<string, Metrics>;
+  /** Per test sample: label, the CNN-DNN's probabilities and every local model's probabilities. */
+  samples: { index: number; label: number; cnnDnn: number[]; global?: number[]; local: number[][] }[];
+}
+
+const round = (v: number) => Math.round(v * 1e4) / 1e4;
+
+export function evaluateRun(runDir: string, rec: RunRecord): EvalReport {
+  const L = runLayout(runDir);
+  const labels = Int32Array.from(readCacheManifest(L.cache).splits.test.labels);
+  const k = rec.dataset.classes.length;
+  const n = labels.length;
+  const localNames = Object.keys(rec.models).filter((m) => rec.models[m].role === 'local');
+  const locals = localNames.map((m) => readF32(L.probs(m, 'test')));
+  const coarse = readF32(L.probs('coarse', 'test'));
+  const global = rec.models.global ? readF32(L.probs('global', 'test')) : undefined;
+
+  const models: Record<string, Metrics> = {
+    cnnDnn: metricsFromProbs(coarse, labels, k),
+    average: metricsFromProbs(averageProbs(locals, n, k), labels, k),
+    vote: metricsFromProbs(voteShares(locals, n, k), labels, k),
+  };
+  if (global) models.global = metricsFromProbs(global, labels, k);
+  localNames.forEach((m, i) => (models[m] = metricsFromProbs(locals[i], labels, k)));
+
+  const row = (p: Float32Array, i: number) => Array.from(p.subarray(i * k, (i + 1) * k), round);
+  const report: EvalReport = {
+    runId: rec.id,
+    classes: rec.dataset.classes,
+    nTest: n,
+    models,
+    samples: Array.from({ length: n }, (_, i) => ({
+      index: i,
+      label: labels[i],
+      cnnDnn: row(coarse, i),
+      global: global ? row(global, i) : undefined,
+      local: locals.map((p) => row(p, i)),
+    })),
+  };
+  writeFileAtomic(L.evalJson, JSON.stringify(report));
+  return report;
+}

@@ -1,0 +1,240 @@
+// The run orchestrator: schedules one trainer process per model (local models in parallel, then the
+// coarse model, then the global model alone so that its time is not shared with other trainers),
+// restarts crashed trainers from their last checkpoint, and evaluates the finished run.
+import fs from 'node:fs';
+import os from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { initBackend, type BackendInfo } from '../engine/backend';
+import { coarseHiddenUnits } from '../engine/architecture';
+import { evaluateRun } from './evaluate';
+import { peakRssMB } from './memory';
+import { readRunRecord, writeRunRecord, type RunRecord } from './run-record';
+import { runLayout } from './layout';
+import type { FromTrainer, TrainerJob } from './protocol';
+import type { TrainerLauncher, TrainerProcess } from './launcher';
+
+/** How often a crashed trainer is restarted from its checkpoint before the run fails. */
+export const MAX_RESTARTS = 2;
+/**
+ * Batch of the coarse model: a dense network on N*K numbers, whose steps cost almost nothing beyond
+ * their fixed overhead. On large training sets it takes batches of up to 256, as long as an epoch
+ * still has at least 50 steps; on small ones (a few hundred CT cases) it keeps the run's batch, since
+ * a handful of steps per epoch would leave it untrained (seen on LIDC: AUC 0.52 with batch 256).
+ */
+export function coarseBatch(runBatch: number, nTrain: number): number {
+  return Math.max(runBatch, Math.min(256, Math.floor(nTrain / 50)));
+}
+/** How long a trainer may take to stop after being asked before it is killed. */
+const STOP_GRACE_MS = 3000;
+
+export type RunEvent =
+  | FromTrainer
+  | { type: 'launch'; model: string; pid: number | undefined; attempt: number }
+  | { type: 'restart'; model: string; reason: string; attempt: number }
+  | { type: 'phase'; phase: 'local' | 'coarse' | 'global' | 'evaluate'; models: string[] }
+  | { type: 'backend'; info: BackendInfo; workers: number };
+
+export interface ExecuteOptions {
+  launcher: TrainerLauncher;
+  workers?: number;
+  onEvent?: (e: RunEvent) => void;
+}
+
+export interface RunHandle {
+  /** Resolves with the final run record (completed, interrupted or failed). */
+  done: Promise<RunRecord>;
+  /** Asks every trainer to stop; running trainers are killed if they have not stopped within 3 s. */
+  stop(): void;
+}
+
+function countGpus(): number {
+  try {
+    return Math.max(1, execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 5000 }).trim().split('\n').length);
+  } catch {
+    return 1;
+  }
+}
+
+export function defaultWorkers(backend: BackendInfo): number {
+  return backend.gpu ? countGpus() : Math.max(1, os.availableParallelism());
+}
+
+export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
+  const L = runLayout(runDir);
+  const emit = opts.onEvent ?? (() => {});
+  const running = new Map<string, TrainerProcess>();
+  let stopping = false;
+  let orchestratorPeak = 0;
+  const memTimer = setInterval(() => (orchestratorPeak = Math.max(orchestratorPeak, process.memoryUsage().rss / 2 ** 20)), 1000);
+  memTimer.unref();
+
+  const rec = readRunRecord(runDir);
+  const save = () => writeRunRecord(runDir, rec);
+  const appendMetric = (m: object) => fs.appendFileSync(L.metrics, JSON.stringify({ t: new Date().toISOString(), ...m }) + '\n');
+
+  function jobFor(model: string, backend: BackendInfo): TrainerJob {
+    const m = rec.models[model];
+    const localNames = Object.keys(rec.models).filter((n) => rec.models[n].role === 'local');
+    return {
+      runDir,
+      cacheDir: L.cache,
+      model,
+      role: m.role,
+      box: m.box,
+      arch: m.arch,
+      coarse: m.role === 'coarse' ? { locals: localNames, hidden: coarseHiddenUnits(localNames.length, rec.dataset.classes.length) } : undefined,
+      classes: rec.dataset.classes.length,
+      epochs: m.role === 'coarse' ? (rec.config.coarseEpochs ?? rec.config.epochs) : rec.config.epochs,
+      batch: m.role === 'coarse' ? coarseBatch(rec.config.batch, rec.dataset.nTrain) : rec.config.batch,
+      learningRate: rec.config.learningRate,
+      seed: rec.config.seed,
+      backend: backend.name,
+    };
+  }
+
+  /** Trains one model to completion in its own process, restarting it after a crash. */
+  function trainModel(model: string, backend: BackendInfo, slot: number): Promise<void> {
+    const m = rec.models[model];
+    return new Promise((resolve, reject) => {
+      const launch = () => {
+        m.attempts++;
+        m.state = m.attempts > 1 ? 'restarted' : 'running';
+        save();
+        const env: Record<string, string> = backend.gpu ? { CUDA_VISIBLE_DEVICES: String(slot) } : {};
+        const p = opts.launcher({ env, logFile: L.log(model) });
+        running.set(model, p);
+        emit({ type: 'launch', model, pid: p.pid, attempt: m.attempts });
+        let finished = false;
+        let lastError = '';
+        p.onMessage((msg) => {
+          emit(msg);
+          if (msg.type === 'epoch' || msg.type === 'done') appendMetric(msg);
+          if (msg.type === 'error') lastError = msg.message.split('\n')[0];
+          if (msg.type === 'started' && msg.resumedFromEpoch > 0 && m.attempts > 1) {
+            const last = rec.restarts.findLast((r) => r.model === model);
+            if (last) {
+              last.resumedFromEpoch = msg.resumedFromEpoch;
+              save();
+            }
+          }
+          if (msg.type === 'done') {
+            finished = true;
+            Object.assign(m, { state: 'done', trainSeconds: msg.trainSeconds, samplesPerSecond: msg.samplesPerSecond, peakRssMB: msg.peakRssMB, params: msg.params });
+            save();
+          }
+        });
+        p.onExit((code, signal) => {
+          running.delete(model);
+          if (finished) return resolve();
+          if (stopping) return reject(new StopError());
+          const reason = lastError || `trainer exited with ${signal ? `signal ${signal}` : `code ${code}`}`;
+          if (m.attempts <= MAX_RESTARTS) {
+            rec.restarts.push({ model, at: new Date().toISOString(), reason });
+            emit({ type: 'restart', model, reason, attempt: m.attempts + 1 });
+            launch();
+          } else {
+            m.state = 'failed';
+            m.error = reason;
+            save();
+            reject(new Error(`${model} failed ${m.attempts} times; last: ${reason} (see ${L.log(model)})`));
+          }
+        });
+        p.send({ type: 'start', job: jobFor(model, backend) });
+      };
+      launch();
+    });
+  }
+
+  /** Runs the given models with at most `workers` trainer processes at a time. */
+  async function trainAll(models: string[], backend: BackendInfo, workers: number): Promise<number> {
+    const t0 = performance.now();
+    const queue = models.filter((n) => rec.models[n].state !== 'done');
+    const slots = Array.from({ length: Math.min(workers, queue.length) }, (_, slot) =>
+      (async () => {
+        for (let next = queue.shift(); next !== undefined && !stopping; next = queue.shift()) await trainModel(next, backend, slot);
+      })(),
+    );
+    // A failure stops the other trainers of this run too: nothing useful can come of them.
+    await Promise.all(slots).catch((e) => {
+      if (!(e instanceof StopError)) stopAll();
+      throw e;
+    });
+    if (stopping) throw new StopError();
+    return (performance.now() - t0) / 1000;
+  }
+
+  function stopAll(): void {
+    stopping = true;
+    for (const p of running.values()) p.send({ type: 'stop' });
+    const kill = setTimeout(() => {
+      for (const p of running.values()) p.kill('SIGKILL');
+    }, STOP_GRACE_MS);
+    kill.unref();
+  }
+
+  async function execute(): Promise<RunRecord> {
+    const t0 = performance.now();
+    const backend = await initBackend({ force: rec.config.backend });
+    const workers = opts.workers ?? rec.config.workers ?? defaultWorkers(backend);
+    rec.backend = backend;
+    rec.status = 'running';
+    // A new execution (first start or `ddcnn resume`) gives every unfinished model its full restart budget.
+    for (const m of Object.values(rec.models)) if (m.state !== 'done') Object.assign(m, { state: 'queued', attempts: 0, error: undefined });
+    delete rec.error;
+    save();
+    emit({ type: 'backend', info: backend, workers });
+
+    const names = Object.keys(rec.models);
+    const locals = names.filter((n) => rec.models[n].role === 'local');
+    emit({ type: 'phase', phase: 'local', models: locals });
+    const localWall = await trainAll(locals, backend, workers);
+    emit({ type: 'phase', phase: 'coarse', models: ['coarse'] });
+    const coarseWall = await trainAll(['coarse'], backend, 1);
+    let globalWall: number | undefined;
+    if (rec.models.global) {
+      emit({ type: 'phase', phase: 'global', models: ['global'] });
+      globalWall = await trainAll(['global'], backend, 1);
+    }
+    emit({ type: 'phase', phase: 'evaluate', models: [] });
+    evaluateRun(runDir, rec);
+    const localSeconds = locals.map((n) => rec.models[n].trainSeconds ?? 0);
+    rec.timings = {
+      localMax: Math.max(...localSeconds),
+      localSum: localSeconds.reduce((a, b) => a + b, 0),
+      coarse: rec.models.coarse.trainSeconds ?? 0,
+      global: rec.models.global?.trainSeconds,
+      localWall,
+      coarseWall,
+      cnnDnnWall: localWall + coarseWall,
+      globalWall,
+      totalWall: (performance.now() - t0) / 1000,
+    };
+    rec.status = 'completed';
+    return rec;
+  }
+
+  const done = execute()
+    .catch((e: Error) => {
+      rec.status = e instanceof StopError ? 'interrupted' : 'failed';
+      if (!(e instanceof StopError)) rec.error = e.message;
+      for (const m of Object.values(rec.models)) if (m.state === 'running' || m.state === 'restarted') m.state = 'queued';
+      return rec;
+    })
+    .then((r) => {
+      clearInterval(memTimer);
+      r.memory = {
+        orchestratorPeakMB: Math.max(orchestratorPeak, peakRssMB()),
+        trainersPeakMB: Object.fromEntries(Object.entries(r.models).flatMap(([n, m]) => (m.peakRssMB ? [[n, m.peakRssMB]] : []))),
+      };
+      save();
+      return r;
+    });
+
+  return { done, stop: stopAll };
+}
+
+class StopError extends Error {
+  constructor() {
+    super('run stopped');
+  }
+}

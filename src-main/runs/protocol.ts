@@ -1,0 +1,54 @@
+// Messages between the run orchestrator and its trainer processes (child_process or Electron utility
+// processes). Every message carries the model name so that one handler serves all trainers.
+import { z } from 'zod';
+import type { Architecture } from '../engine/architecture';
+
+const boxSchema = z.object({ start: z.array(z.number().int().nonnegative()), end: z.array(z.number().int().positive()) });
+
+export const trainerJobSchema = z.object({
+  runDir: z.string().min(1),
+  cacheDir: z.string().min(1),
+  model: z.string().regex(/^(global|coarse|local-\d+)$/),
+  role: z.enum(['local', 'global', 'coarse']),
+  box: boxSchema.optional(),
+  arch: z.custom<Architecture>((v) => typeof v === 'object' && v !== null && Array.isArray((v as Architecture).layers)).optional(),
+  coarse: z.object({ locals: z.array(z.string()).min(1), hidden: z.number().int().positive() }).optional(),
+  classes: z.number().int().min(2),
+  epochs: z.number().int().positive(),
+  batch: z.number().int().positive(),
+  learningRate: z.number().positive(),
+  seed: z.number().int(),
+  backend: z.string().optional(),
+});
+export type TrainerJob = z.infer<typeof trainerJobSchema>;
+
+export type ToTrainer = { type: 'start'; job: TrainerJob } | { type: 'stop' };
+
+export interface EpochSummary {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  seconds: number;
+}
+
+export type FromTrainer =
+  | { type: 'started'; model: string; pid: number; backend: string; backendNote: string; resumedFromEpoch: number; params: number }
+  | {
+      type: 'progress';
+      model: string;
+      epoch: number;
+      epochs: number;
+      batch: number;
+      batches: number;
+      loss: number;
+      accuracy: number;
+      samplesPerSecond: number;
+      etaSeconds: number;
+    }
+  | ({ type: 'epoch'; model: string; epochs: number } & EpochSummary)
+  | { type: 'checkpoint'; model: string; epoch: number }
+  | { type: 'done'; model: string; trainSeconds: number; params: number; peakRssMB: number; samplesPerSecond: number }
+  | { type: 'stopped'; model: string }
+  | { type: 'error'; model: string; message: string };

@@ -1,0 +1,129 @@
+// What one trainer process does: train one model (a local model on its subdomain crops, the global
+// model on whole inputs, or the coarse model on the frozen local models' probabilities), checkpoint
+// every epoch, and write the model and its predicted probabilities into the run folder.
+import * as tf from '@tensorflow/tfjs';
+import fs from 'node:fs';
+import { initBackend, describeBackend } from '../engine/backend';
+import { buildCoarseModel, buildModel } from '../engine/model-builder';
+import { loadModel, modelExists, saveModel, writeFileAtomic } from '../engine/model-io';
+import { predictProbs, trainLoop, type ArrayData } from '../engine/train-loop';
+import { coarseFeatures, concatLocalProbs, fitCoarseScaling, type CoarseFeatureScaling } from '../engine/fusion';
+import { deriveSeed } from '../engine/random';
+import { readCachedSplit, readCacheManifest } from '../data/cache';
+import type { SplitName } from '../engine/types';
+import type { EpochSummary, FromTrainer, TrainerJob } from './protocol';
+import { readF32, runLayout } from './layout';
+import { peakRssMB } from './memory';
+
+const SPLITS: SplitName[] = ['train', 'val', 'test'];
+
+interface CheckpointState {
+  epochsDone: number;
+  trainSeconds: number;
+  history: EpochSummary[];
+}
+
+/**
+ * The coarse model's inputs of one split. The feature scaling is fitted on the training split (the
+ * first split loaded) and written next to the model, so that predict applies the identical one.
+ */
+function loadCoarseSplit(job: TrainerJob, split: SplitName, scaling?: CoarseFeatureScaling): ArrayData & { scaling: CoarseFeatureScaling } {
+  const L = runLayout(job.runDir);
+  const labels = readCacheManifest(job.cacheDir).splits[split].labels;
+  const n = labels.length;
+  const width = job.coarse!.locals.length * job.classes;
+  const concat = concatLocalProbs(job.coarse!.locals.map((name) => readF32(L.probs(name, split))), n, job.classes);
+  if (!scaling) {
+    scaling = fitCoarseScaling(concat, width);
+    fs.mkdirSync(L.model(job.model), { recursive: true });
+    writeFileAtomic(L.coarseScaling, JSON.stringify(scaling));
+  }
+  return { x: coarseFeatures(concat, scaling), y: Int32Array.from(labels), n, sampleShape: [width], scaling };
+}
+
+function loadSplit(job: TrainerJob, split: SplitName, scaling?: CoarseFeatureScaling): ArrayData & { scaling?: CoarseFeatureScaling } {
+  if (job.role === 'coarse') return loadCoarseSplit(job, split, scaling);
+  const s = readCachedSplit(job.cacheDir, split, job.role === 'local' ? job.box : undefined);
+  return { x: s.x, y: s.y, n: s.n, sampleShape: [...s.shape, s.channels] };
+}
+
+function freshModel(job: TrainerJob): tf.LayersModel {
+  const seed = deriveSeed(job.seed, job.model);
+  if (job.role === 'coarse') return buildCoarseModel(job.coarse!.locals.length * job.classes, job.coarse!.hidden, job.classes, seed);
+  return buildModel(job.arch!, seed);
+}
+
+function compile(model: tf.LayersModel, job: TrainerJob): void {
+  model.compile({ optimizer: tf.train.adam(job.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+}
+
+export async function runTrainer(job: TrainerJob, send: (m: FromTrainer) => void, shouldStop: () => boolean): Promise<void> {
+  const L = runLayout(job.runDir);
+  const backend = await initBackend({ force: job.backend });
+  const train = loadSplit(job, 'train');
+  const val = loadSplit(job, 'val', train.scaling);
+
+  // Resume from the last complete checkpoint when there is one (a restart after a crash, or `ddcnn resume`).
+  let state: CheckpointState = { epochsDone: 0, trainSeconds: 0, history: [] };
+  let model: tf.LayersModel;
+  if (modelExists(L.checkpoint(job.model)) && fs.existsSync(L.checkpointState(job.model))) {
+    state = JSON.parse(fs.readFileSync(L.checkpointState(job.model), 'utf8'));
+    model = await loadModel(L.checkpoint(job.model));
+    // The optimizer state saved with the checkpoint is restored by loadLayersModel when the model
+    // carries its training config; compile only when it does not.
+    if (!model.optimizer) compile(model, job);
+  } else {
+    model = freshModel(job);
+    compile(model, job);
+  }
+  const params = model.countParams();
+  send({ type: 'started', model: job.model, pid: process.pid, backend: backend.name, backendNote: describeBackend(backend), resumedFromEpoch: state.epochsDone, params });
+
+  let epochStart = performance.now();
+  const finished = await trainLoop(model, train, val, {
+    epochs: job.epochs,
+    batch: job.batch,
+    classes: job.classes,
+    seed: deriveSeed(job.seed, job.model),
+    startEpoch: state.epochsDone,
+    shouldStop,
+    onBatch: (p) => send({ type: 'progress', model: job.model, epochs: job.epochs, ...p }),
+    onEpoch: async (summary) => {
+      state.trainSeconds += (performance.now() - epochStart) / 1000;
+      state.epochsDone = summary.epoch;
+      state.history.push(summary);
+      send({ type: 'epoch', model: job.model, epochs: job.epochs, ...summary });
+      await saveModel(model, L.checkpoint(job.model), { includeOptimizer: true });
+      writeFileAtomic(L.checkpointState(job.model), JSON.stringify(state));
+      send({ type: 'checkpoint', model: job.model, epoch: summary.epoch });
+      epochStart = performance.now();
+    },
+  });
+  if (!finished) {
+    send({ type: 'stopped', model: job.model });
+    return;
+  }
+
+  // Outputs: the final model, and its probabilities on every split (the coarse model's inputs and the
+  // evaluation's). The global model's train-split outputs are not needed by anything.
+  await saveModel(model, L.model(job.model));
+  const splits = job.role === 'local' ? SPLITS : (['val', 'test'] as SplitName[]);
+  for (const split of splits) {
+    const data = split === 'train' ? train : split === 'val' ? val : loadSplit(job, split, train.scaling);
+    const probs = predictProbs(model, data, job.classes);
+    writeFileAtomic(L.probs(job.model, split), new Uint8Array(probs.buffer, probs.byteOffset, probs.byteLength));
+  }
+  const trainedSamples = state.history.length * train.n;
+  const done = {
+    model: job.model,
+    trainSeconds: state.trainSeconds,
+    params,
+    peakRssMB: peakRssMB(),
+    samplesPerSecond: trainedSamples / Math.max(1e-9, state.trainSeconds),
+    history: state.history,
+    backend: backend.name,
+    finishedAt: new Date().toISOString(),
+  };
+  writeFileAtomic(L.done(job.model), JSON.stringify(done, null, 1));
+  send({ type: 'done', model: job.model, trainSeconds: done.trainSeconds, params, peakRssMB: done.peakRssMB, samplesPerSecond: done.samplesPerSecond });
+}

@@ -1,0 +1,74 @@
+// A whole CNN-DNN run on real MNIST digits: local models in parallel processes, coarse and global
+// models, evaluation, and what lands on disk.
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { executeRun } from '../../src-main/runs/execute-run';
+import { forkLauncher } from '../../src-main/runs/launcher';
+import { readRunRecord } from '../../src-main/runs/run-record';
+import { runLayout } from '../../src-main/runs/layout';
+import { readEval, summarizeRun } from '../../src-main/runs/summary';
+import { readCacheManifest } from '../../src-main/data/cache';
+import { metricsFromProbs } from '../../src-main/engine/metrics';
+import { createSmallRun, tempWorkspace } from '../helpers/runs';
+import type { RunEvent } from '../../src-main/runs/execute-run';
+
+describe('a CNN-DNN run', () => {
+  it('trains every model in its own process and evaluates them all', async () => {
+    const ws = tempWorkspace();
+    const runDir = await createSmallRun(ws);
+    const events: RunEvent[] = [];
+    const rec = await executeRun(runDir, { launcher: forkLauncher, workers: 2, onEvent: (e) => events.push(e) }).done;
+    expect(rec.status, rec.error).toBe('completed');
+
+    // One process per model, all distinct, none of them this process.
+    const started = events.filter((e) => e.type === 'started') as Extract<RunEvent, { type: 'started' }>[];
+    expect(started.map((e) => e.model).sort()).toEqual(['coarse', 'global', 'local-0', 'local-1', 'local-2', 'local-3']);
+    expect(new Set(started.map((e) => e.pid)).size).toBe(6);
+    expect(started.every((e) => e.pid !== process.pid)).toBe(true);
+    // Progress flows with rates and ETAs; every epoch is reported and recorded.
+    const progress = events.filter((e) => e.type === 'progress') as Extract<RunEvent, { type: 'progress' }>[];
+    expect(progress.length).toBeGreaterThan(6);
+    expect(progress.every((p) => p.samplesPerSecond > 0 && p.etaSeconds >= 0)).toBe(true);
+    const L = runLayout(runDir);
+    const metricLines = fs.readFileSync(L.metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metricLines.filter((m) => m.type === 'epoch')).toHaveLength(6 * 3);
+
+    // run.json: config, backend and why, dataset, decomposition, every model done, timings, memory.
+    const onDisk = readRunRecord(runDir);
+    expect(onDisk.backend?.name).toBe('wasm');
+    expect(onDisk.dataset).toMatchObject({ name: 'MNIST', inputShape: [28, 28, 1], nTrain: 600, nTest: 200 });
+    expect(onDisk.decomposition.subdomains.map((s) => s.size)).toEqual([[16, 16], [16, 16], [16, 16], [16, 16]]);
+    expect(Object.values(onDisk.models).every((m) => m.state === 'done' && (m.trainSeconds ?? 0) > 0)).toBe(true);
+    expect(onDisk.models['local-0'].params).toBeLessThanOrEqual(onDisk.models.global.params / 4);
+    expect(onDisk.timings!.cnnDnnWall).toBeGreaterThan(0);
+    expect(onDisk.memory!.orchestratorPeakMB).toBeGreaterThan(0);
+    expect(Object.keys(onDisk.memory!.trainersPeakMB)).toHaveLength(6);
+    for (const name of Object.keys(onDisk.models)) {
+      expect(fs.existsSync(`${L.model(name)}/model.json`)).toBe(true);
+      expect(fs.existsSync(`${L.checkpoint(name)}/weights.bin`)).toBe(true);
+    }
+
+    // eval.json agrees with the probabilities the trainers wrote, and the models learned something.
+    const ev = readEval(runDir);
+    const labels = readCacheManifest(L.cache).splits.test.labels;
+    const coarse = new Float32Array(fs.readFileSync(L.probs('coarse', 'test')).buffer.slice(0));
+    expect(metricsFromProbs(coarse, labels, 10).accuracy).toBeCloseTo(ev.models.cnnDnn.accuracy, 10);
+    expect(ev.samples).toHaveLength(200);
+    expect(ev.samples[0].local).toHaveLength(4);
+    expect(ev.models.cnnDnn.accuracy).toBeGreaterThan(0.6);
+    expect(ev.models.global.accuracy).toBeGreaterThan(0.6);
+    const summary = summarizeRun(runDir, onDisk, ev);
+    expect(summary.accuracy.local).toHaveLength(4);
+    expect(summary.restarts).toBe(0);
+  });
+
+  it('gives the same split and the same initial weights for the same seed', async () => {
+    const ws = tempWorkspace();
+    const a = readCacheManifest(runLayout(await createSmallRun(ws, { limit: 300 })).cache);
+    const b = readCacheManifest(runLayout(await createSmallRun(ws, { limit: 300 })).cache);
+    const c = readCacheManifest(runLayout(await createSmallRun(ws, { limit: 300, seed: 8 })).cache);
+    expect(b.splits.train.labels).toEqual(a.splits.train.labels);
+    expect(b.fingerprint).toBe(a.fingerprint);
+    expect(c.fingerprint).not.toBe(a.fingerprint);
+  });
+});
