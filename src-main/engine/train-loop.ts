@@ -3,7 +3,6 @@
 // between batches.
 import * as tf from '@tensorflow/tfjs';
 import { seededPermutation } from './random';
-import type { EpochSummary } from '../runs/protocol';
 
 export interface ArrayData {
   /** n samples of sampleSize values each, one after another. */
@@ -12,6 +11,16 @@ export interface ArrayData {
   n: number;
   /** Shape of one sample as the model expects it (without the batch axis). */
   sampleShape: number[];
+}
+
+/** What a finished epoch reports: training loss and accuracy (running means) and the validation pass. */
+export interface EpochSummary {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  seconds: number;
 }
 
 export interface BatchProgress {

@@ -2,6 +2,9 @@
 // processes). Every message carries the model name so that one handler serves all trainers.
 import { z } from 'zod';
 import type { Architecture } from '../engine/architecture';
+import type { BatchProgress, EpochSummary } from '../engine/train-loop';
+
+export type { BatchProgress, EpochSummary };
 
 const boxSchema = z.object({ start: z.array(z.number().int().nonnegative()), end: z.array(z.number().int().positive()) });
 
@@ -24,29 +27,9 @@ export type TrainerJob = z.infer<typeof trainerJobSchema>;
 
 export type ToTrainer = { type: 'start'; job: TrainerJob } | { type: 'stop' };
 
-export interface EpochSummary {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  seconds: number;
-}
-
 export type FromTrainer =
   | { type: 'started'; model: string; pid: number; backend: string; backendNote: string; resumedFromEpoch: number; params: number }
-  | {
-      type: 'progress';
-      model: string;
-      epoch: number;
-      epochs: number;
-      batch: number;
-      batches: number;
-      loss: number;
-      accuracy: number;
-      samplesPerSecond: number;
-      etaSeconds: number;
-    }
+  | ({ type: 'progress'; model: string; epochs: number } & BatchProgress)
   | ({ type: 'epoch'; model: string; epochs: number } & EpochSummary)
   | { type: 'checkpoint'; model: string; epoch: number }
   | { type: 'done'; model: string; trainSeconds: number; params: number; peakRssMB: number; samplesPerSecond: number }
