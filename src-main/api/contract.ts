@@ -5,6 +5,7 @@
 // engine's records and events fit them (see src-main/api/service.ts), so the two cannot drift apart.
 import { z } from 'zod';
 import { RUN_ID_PATTERN } from '../runs/run-id';
+import type { ModelRecord, ModelState, RunEvent, RunRecord, RunStatus, RunSummary } from '../runs/run-types';
 
 // ---------------------------------------------------------------------------------------------------------
 // Results and errors
@@ -75,24 +76,15 @@ export type TrainStartRequest = z.infer<typeof trainStartRequestSchema>;
 export type TrainStopRequest = z.infer<typeof trainStopRequestSchema>;
 
 // ---------------------------------------------------------------------------------------------------------
-// Responses: views of the runs on disk (src-main/runs/run-record.ts and summary.ts)
+// Responses: the runs on disk, described by the engine's own types (src-main/runs/run-types.ts, which
+// imports nothing with Node in it), so that the app and the engine cannot drift apart.
 
-export type RunStatus = 'created' | 'running' | 'interrupted' | 'failed' | 'completed';
-export type ModelState = 'queued' | 'running' | 'restarted' | 'done' | 'failed';
-export type ModelRole = 'local' | 'global' | 'coarse';
-
-/** What the UI relies on in the engine's BackendInfo; the record carries more, which the UI passes by. */
-export interface BackendInfoView {
-  name: string;
-}
-
-export interface AccuracyView {
-  global?: number;
-  cnnDnn: number;
-  average: number;
-  vote: number;
-  local: number[];
-}
+export type { ModelState, RunStatus };
+export type ModelRole = ModelRecord['role'];
+export type AccuracyView = RunSummary['accuracy'];
+export type ModelRecordView = ModelRecord;
+export type RunRecordView = RunRecord;
+export type RunSummaryView = RunSummary;
 
 export interface RunListItem {
   id: string;
@@ -108,80 +100,6 @@ export interface RunListItem {
   /** Test accuracies, for completed runs. */
   accuracy?: AccuracyView;
   error?: string;
-}
-
-export interface ModelRecordView {
-  role: ModelRole;
-  state: ModelState;
-  params: number;
-  box?: { start: number[]; end: number[] };
-  trainSeconds?: number;
-  samplesPerSecond?: number;
-  peakRssMB?: number;
-  attempts: number;
-  error?: string;
-}
-
-export interface RunRecordView {
-  schemaVersion: number;
-  id: string;
-  createdAt: string;
-  updatedAt: string;
-  status: RunStatus;
-  error?: string;
-  config: {
-    data: string;
-    grid: number[];
-    overlap: number;
-    family: string;
-    width?: number;
-    epochs: number;
-    coarseEpochs?: number;
-    batch: number;
-    learningRate: number;
-    seed: number;
-    global: boolean;
-    workers?: number;
-    limit?: number;
-    limitTest?: number;
-    shape?: number[];
-    backend?: string;
-  };
-  versions: Record<string, string>;
-  dataset: {
-    name: string;
-    source: string;
-    citation?: string;
-    inputShape: number[];
-    channels: number;
-    classes: string[];
-    nTrain: number;
-    nVal: number;
-    nTest: number;
-    splitMethod: string;
-    fingerprint: string;
-  };
-  preprocessing: { intensity: string; resampledTo?: number[] };
-  decomposition: { grid: number[]; overlap: number; subdomains: { index: number; start: number[]; end: number[]; size: number[] }[] };
-  backend?: BackendInfoView;
-  models: Record<string, ModelRecordView>;
-  restarts: { model: string; at: string; reason: string; resumedFromEpoch?: number }[];
-  timings?: { localMax: number; localSum: number; coarse: number; global?: number; cnnDnnWall: number; globalWall?: number; totalWall: number };
-  memory?: { orchestratorPeakMB: number; trainersPeakMB: Record<string, number> };
-}
-
-export interface RunSummaryView {
-  runId: string;
-  runDir: string;
-  status: string;
-  backend: string;
-  dataset: { name: string; inputShape: number[]; classes: string[]; nTrain: number; nVal: number; nTest: number; splitMethod: string };
-  decomposition: { grid: number[]; overlap: number };
-  accuracy: AccuracyView;
-  auc?: AccuracyView;
-  seconds: { global?: number; globalWall?: number; localMax: number; localSum: number; coarse: number; cnnDnnWall: number; totalWall: number };
-  params: Record<string, number>;
-  restarts: number;
 }
 
 export interface RunDetails {
@@ -211,39 +129,10 @@ export interface TrainStartResponse {
 // ---------------------------------------------------------------------------------------------------------
 // Events: the orchestrator's RunEvent (src-main/runs/execute-run.ts), keyed by run id
 
-export interface EpochSummaryView {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  seconds: number;
-}
-
+/** The orchestrator's events, with the backend described in one line, and the end of an execution. */
 export type RunEventView =
-  | { type: 'started'; model: string; pid: number; backend: string; backendNote: string; resumedFromEpoch: number; params: number }
-  | {
-      type: 'progress';
-      model: string;
-      /** Epochs completed before this batch (0-based epoch index). */
-      epoch: number;
-      epochs: number;
-      batch: number;
-      batches: number;
-      loss: number;
-      accuracy: number;
-      samplesPerSecond: number;
-      etaSeconds: number;
-    }
-  | ({ type: 'epoch'; model: string; epochs: number } & EpochSummaryView)
-  | { type: 'checkpoint'; model: string; epoch: number }
-  | { type: 'done'; model: string; trainSeconds: number; params: number; peakRssMB: number; samplesPerSecond: number }
-  | { type: 'stopped'; model: string }
-  | { type: 'error'; model: string; message: string }
-  | { type: 'launch'; model: string; pid: number | undefined; attempt: number }
-  | { type: 'restart'; model: string; reason: string; attempt: number }
-  | { type: 'phase'; phase: 'local' | 'coarse' | 'global' | 'evaluate'; models: string[] }
-  | { type: 'backend'; info: BackendInfoView; workers: number; description: string }
+  | Exclude<RunEvent, { type: 'backend' }>
+  | (Extract<RunEvent, { type: 'backend' }> & { description: string })
   /** Sent once when a run's execution ends, whatever the outcome. */
   | { type: 'finished'; status: RunStatus; error?: string };
 

@@ -20,9 +20,7 @@ import {
   type RunEventMessage,
   type RunEventView,
   type RunListItem,
-  type RunRecordView,
   type RunStatus,
-  type RunSummaryView,
   type TrainStartRequest,
   type TrainStartResponse,
 } from './contract';
@@ -52,10 +50,7 @@ export interface StudioService {
   stopAll(): Promise<void>;
 }
 
-// The engine's records and events must fit the contract's views: these functions do nothing at run time
-// but fail to compile when the engine grows a field or an event type the contract does not describe.
-const recordView = (rec: RunRecord): RunRecordView => rec;
-const summaryView = (s: RunSummary): RunSummaryView => s;
+/** The event as the renderer gets it: the backend event carries its one-line description. */
 function eventView(e: RunEvent): RunEventView {
   if (e.type === 'backend') return { ...e, description: describeBackend(e.info) };
   return e;
@@ -131,7 +126,7 @@ export function createStudioService(opts: ServiceOptions): StudioService {
     if (!fs.existsSync(runLayout(runDir).runJson)) throw new ApiFailure('not_found', `no run ${id} in ${runsDir}`);
     const rec = readRunRecord(runDir);
     const summary = summaryOf(runDir, rec);
-    return { record: recordView(rec), summary: summary && summaryView(summary), active: active.has(id) };
+    return { record: rec, summary, active: active.has(id) };
   }
 
   function backendInfo(): Promise<BackendView> {

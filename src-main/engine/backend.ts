@@ -12,19 +12,9 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { BackendInfo, BackendName } from './backend-info';
 
-export type BackendName = 'node-gpu' | 'node' | 'wasm' | 'cpu';
-
-export interface BackendInfo {
-  name: BackendName;
-  /** The tfjs backend name: 'tensorflow' for both native packages, else 'wasm' or 'cpu'. */
-  tfBackend: string;
-  gpu: boolean;
-  /** tfjs package versions, the backend package's version and Node's, for run.json. */
-  versions: Record<string, string>;
-  /** Better backends that were not used, best first, with the first line of their load error. */
-  skipped: { backend: string; reason: string }[];
-}
+export type { BackendInfo, BackendName };
 
 /** Valid names, best first. */
 export const BACKEND_NAMES: readonly BackendName[] = ['node-gpu', 'node', 'wasm', 'cpu'];

@@ -3,6 +3,9 @@
 // between batches.
 import * as tf from '@tensorflow/tfjs';
 import { seededPermutation } from './random';
+import type { BatchProgress, EpochSummary } from './progress';
+
+export type { BatchProgress, EpochSummary };
 
 export interface ArrayData {
   /** n samples of sampleSize values each, one after another. */
@@ -11,26 +14,6 @@ export interface ArrayData {
   n: number;
   /** Shape of one sample as the model expects it (without the batch axis). */
   sampleShape: number[];
-}
-
-/** What a finished epoch reports: training loss and accuracy (running means) and the validation pass. */
-export interface EpochSummary {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  seconds: number;
-}
-
-export interface BatchProgress {
-  epoch: number;
-  batch: number;
-  batches: number;
-  loss: number;
-  accuracy: number;
-  samplesPerSecond: number;
-  etaSeconds: number;
 }
 
 export interface TrainLoopOptions {

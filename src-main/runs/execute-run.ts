@@ -10,7 +10,8 @@ import { evaluateRun } from './evaluate';
 import { peakRssMB } from './memory';
 import { readRunRecord, writeRunRecord, type RunRecord } from './run-record';
 import { runLayout } from './layout';
-import type { FromTrainer, TrainerJob } from './protocol';
+import type { TrainerJob } from './protocol';
+import type { RunEvent } from './run-types';
 import type { TrainerLauncher, TrainerProcess } from './launcher';
 
 /** How often a crashed trainer is restarted from its checkpoint before the run fails. */
@@ -27,12 +28,7 @@ export function coarseBatch(runBatch: number, nTrain: number): number {
 /** How long a trainer may take to stop after being asked before it is killed. */
 const STOP_GRACE_MS = 3000;
 
-export type RunEvent =
-  | FromTrainer
-  | { type: 'launch'; model: string; pid: number | undefined; attempt: number }
-  | { type: 'restart'; model: string; reason: string; attempt: number }
-  | { type: 'phase'; phase: 'local' | 'coarse' | 'global' | 'evaluate'; models: string[] }
-  | { type: 'backend'; info: BackendInfo; workers: number };
+export type { RunEvent };
 
 export interface ExecuteOptions {
   launcher: TrainerLauncher;

@@ -2,7 +2,7 @@
 // processes). Every message carries the model name so that one handler serves all trainers.
 import { z } from 'zod';
 import type { Architecture } from '../engine/architecture';
-import type { BatchProgress, EpochSummary } from '../engine/train-loop';
+import type { BatchProgress, EpochSummary } from '../engine/progress';
 
 export type { BatchProgress, EpochSummary };
 

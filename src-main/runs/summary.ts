@@ -1,23 +1,10 @@
 // The machine-readable summary of a finished run (`ddcnn train --json`) and its table rows.
 import fs from 'node:fs';
 import type { EvalReport } from './evaluate';
-import type { RunRecord } from './run-record';
+import type { RunRecord, RunSummary } from './run-types';
 import { runLayout } from './layout';
 
-export interface RunSummary {
-  runId: string;
-  runDir: string;
-  status: string;
-  backend: string;
-  dataset: { name: string; inputShape: number[]; classes: string[]; nTrain: number; nVal: number; nTest: number; splitMethod: string };
-  decomposition: { grid: number[]; overlap: number };
-  accuracy: { global?: number; cnnDnn: number; average: number; vote: number; local: number[] };
-  auc?: { global?: number; cnnDnn: number; average: number; vote: number; local: number[] };
-  seconds: { global?: number; globalWall?: number; localMax: number; localSum: number; localWall: number; coarse: number; cnnDnnWall: number; totalWall: number };
-  params: Record<string, number>;
-  restarts: number;
-  memoryMB?: RunRecord['memory'];
-}
+export type { RunSummary };
 
 export function readEval(runDir: string): EvalReport {
   return JSON.parse(fs.readFileSync(runLayout(runDir).evalJson, 'utf8'));

@@ -25,7 +25,7 @@ describe('training view', () => {
   it('follows a model through launch, progress, epochs and done', () => {
     let v = apply(
       start,
-      { type: 'backend', info: { name: 'wasm' }, workers: 2, description: 'wasm (tfjs-node skipped)' },
+      { type: 'backend', info: { name: 'wasm', tfBackend: 'wasm', gpu: false, versions: {}, skipped: [{ backend: 'node', reason: 'not installed' }] }, workers: 2, description: 'wasm (tfjs-node skipped)' },
       { type: 'phase', phase: 'local', models: ['local-2', 'local-10'] },
       { type: 'launch', model: 'local-2', pid: 42, attempt: 1 },
       { type: 'progress', model: 'local-2', epoch: 0, epochs: 2, batch: 5, batches: 10, loss: 0.7, accuracy: 0.5, samplesPerSecond: 100, etaSeconds: 30 },

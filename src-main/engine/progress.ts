@@ -1,0 +1,22 @@
+// What a training loop reports per batch and per epoch. No imports: the trainer protocol and the api
+// contract (type-checked for the renderer, without Node) share these types.
+
+/** What a finished epoch reports: training loss and accuracy (running means) and the validation pass. */
+export interface EpochSummary {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  seconds: number;
+}
+
+export interface BatchProgress {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  accuracy: number;
+  samplesPerSecond: number;
+  etaSeconds: number;
+}
