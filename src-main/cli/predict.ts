@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend';
 import { argmax } from '../engine/metrics';
-import { coarseFeatures, type CoarseFeatureScaling } from '../engine/fusion';
+import { averageProbs, coarseFeatures, type CoarseFeatureScaling } from '../engine/fusion';
 import fs from 'node:fs';
 import { loadModel } from '../engine/model-io';
 import { loadDataset } from '../data/load';
@@ -26,9 +26,12 @@ export interface Prediction {
   global?: { probs: number[]; decision: string };
 }
 
+/** `test:<i>`: test case i of the run itself. */
+const TEST_CASE = /^test:(\d+)$/;
+
 /** One sample (flat, spatialShape x channels of the run) and its label if known. */
 async function loadInput(rec: RunRecord, runDir: string, input: string, index: number): Promise<{ x: Float32Array; label?: number }> {
-  const test = /^test:(\d+)$/.exec(input);
+  const test = TEST_CASE.exec(input);
   if (test) {
     const i = Number(test[1]);
     if (i >= rec.dataset.nTest) throw new InvalidArgumentError(`test case ${i} does not exist: the run has ${rec.dataset.nTest} test cases`);
@@ -73,9 +76,9 @@ export async function predict(runDir: string, input: string, index = 0): Promise
     subdomains.push({ model: name, box: m.box!, ...decide(probs) });
   }
   const concat = subdomains.flatMap((s) => s.probs);
-  const avg = classes.map((_, c) => subdomains.reduce((a, s) => a + s.probs[c], 0) / subdomains.length);
+  const avg = Array.from(averageProbs(subdomains.map((s) => Float32Array.from(s.probs)), 1, k));
   return {
-    input: test(input) ? `${input} of run ${rec.id}` : `${path.resolve(input)} #${index}`,
+    input: TEST_CASE.test(input) ? `${input} of run ${rec.id}` : `${input} #${index}`,
     label: label === undefined ? undefined : classes[label],
     classes,
     subdomains,
@@ -93,7 +96,6 @@ function coarseScaling(file: string): CoarseFeatureScaling {
   }
 }
 
-const test = (input: string) => /^test:\d+$/.test(input);
 
 function format(p: Prediction): string {
   const fmt = (probs: number[]) => probs.map((v, c) => `${p.classes[c]} ${v.toFixed(3)}`).join('  ');
