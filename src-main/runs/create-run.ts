@@ -15,6 +15,12 @@ import { runConfigSchema, DEFAULT_WIDTH_2D, DEFAULT_WIDTH_3D, type RunConfig } f
 import { RUN_SCHEMA_VERSION, writeRunRecord, type ModelRecord, type RunRecord } from './run-record';
 import { runLayout } from './layout';
 import { newRunId } from './run-id';
+import { findProjectRoot } from '../data/project-root';
+
+/** The version of DD-CNN Studio that made a run, from its package.json (npm sets no variable under npx). */
+function projectVersion(): string {
+  return JSON.parse(fs.readFileSync(path.join(findProjectRoot(import.meta.url), 'package.json'), 'utf8')).version;
+}
 
 export async function createRun(workspace: string, input: RunConfig): Promise<string> {
   const config = runConfigSchema.parse(input);
@@ -55,7 +61,7 @@ export async function createRun(workspace: string, input: RunConfig): Promise<st
     updatedAt: now,
     status: 'created',
     config: { ...config, grid: config.grid },
-    versions: { ddcnn: process.env.npm_package_version ?? '0.1.0', tfjs: tf.version.tfjs, node: process.versions.node },
+    versions: { ddcnn: projectVersion(), tfjs: tf.version.tfjs, node: process.versions.node },
     dataset: {
       name: ds.name,
       source: ds.source,
