@@ -6,6 +6,9 @@
 import { z } from 'zod';
 import { RUN_ID_PATTERN } from '../runs/run-id';
 import type { ModelRecord, ModelState, RunEvent, RunRecord, RunStatus, RunSummary } from '../runs/run-types';
+import type { EpochSummary } from '../engine/progress';
+import type { Metrics } from '../engine/metrics';
+import type { CaseInfo, ImportProgress, SkippedFile } from '../data/import/types';
 
 // ---------------------------------------------------------------------------------------------------------
 // Results and errors
@@ -19,7 +22,9 @@ export type ErrorCode =
   /** Another run is training; one run at a time, since each run uses every core (or GPU). */
   | 'busy'
   /** The request was valid but the work failed (a data set that cannot be read, a full disk...). */
-  | 'failed';
+  | 'failed'
+  /** The transport cannot do this (a native dialog in web mode). */
+  | 'not_supported';
 
 export interface ApiError {
   code: ErrorCode;
@@ -48,9 +53,20 @@ export const MAX_SUBDOMAINS = 64;
 /** Spatial rank of the built-in data sets: a decomposition needs one grid entry per spatial axis. */
 export const DATA_RANK = { demo: 3, mnist: 2 } as const;
 
+/**
+ * A data source: 'demo', 'mnist', or an absolute path to a data set folder, a CSV manifest or an .npz file
+ * (or, for runs:predict, a single scan). Paths are checked by the service; here only their form.
+ */
+export const dataSourceSchema = z.union([
+  z.enum(['demo', 'mnist']),
+  z.string().min(2).max(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path'),
+]);
+
+const spatialShapeSchema = z.array(z.number().int().min(1).max(1024)).min(2).max(3);
+
 export const trainStartRequestSchema = z
   .strictObject({
-    data: z.enum(['demo', 'mnist']),
+    data: dataSourceSchema,
     grid: z.array(z.number().int().min(1).max(16)).min(2).max(3),
     overlap: z.number().int().min(0).max(16),
     family: z.enum(['vgg', 'resnet']),
@@ -59,10 +75,23 @@ export const trainStartRequestSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1),
     global: z.boolean(),
     limit: z.number().int().min(1).max(10_000_000).optional(),
+    learningRate: z.number().positive().max(1).optional(),
+    /** Trainer processes at a time (default: cores, or GPUs). */
+    workers: z.number().int().min(1).max(256).optional(),
+    /** Base width of the global model. */
+    width: z.number().int().min(1).max(512).optional(),
+    /** Input shape of the models ([H,W] or [D,H,W]): the import recipe's shape, or a resampling of an npz. */
+    shape: spatialShapeSchema.optional(),
+    /** Intensity window of the import recipe, in the source's units (HU for CT). */
+    window: z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo < hi, 'low must be below high').optional(),
   })
-  .refine((r) => r.grid.length === DATA_RANK[r.data], {
+  .refine((r) => !(r.data === 'demo' || r.data === 'mnist') || r.grid.length === DATA_RANK[r.data], {
     path: ['grid'],
     message: 'needs one entry per spatial axis: 3 for demo (volumes), 2 for mnist (images)',
+  })
+  .refine((r) => r.shape === undefined || r.shape.length === r.grid.length, {
+    path: ['shape'],
+    message: 'needs as many axes as the grid',
   })
   .refine((r) => r.grid.reduce((a, b) => a * b, 1) >= 2 && r.grid.reduce((a, b) => a * b, 1) <= MAX_SUBDOMAINS, {
     path: ['grid'],
@@ -71,7 +100,46 @@ export const trainStartRequestSchema = z
 
 export const trainStopRequestSchema = z.strictObject({ runId: runIdSchema });
 
+export const trainResumeRequestSchema = z.strictObject({ runId: runIdSchema });
+export const runDeleteRequestSchema = z.strictObject({ id: runIdSchema });
+
+export const dataInspectRequestSchema = z.strictObject({ source: dataSourceSchema });
+
+/** Case ids are relative paths (import) or `<split>:<index>` (npz, mnist, demo). */
+const caseIdSchema = z.string().min(1).max(4096);
+
+export const dataSliceRequestSchema = z.strictObject({
+  source: dataSourceSchema,
+  caseId: caseIdSchema,
+  /** axial: a D slice (H x W); coronal: an H slice (D x W); sagittal: a W slice (D x H). 2D images: axial, 0. */
+  axis: z.enum(['axial', 'coronal', 'sagittal']),
+  index: z.number().int().min(0).max(100_000),
+});
+
+export const planPreviewRequestSchema = z.strictObject({
+  /** The models' input shape ([H,W] or [D,H,W]). */
+  shape: spatialShapeSchema,
+  channels: z.number().int().min(1).max(4),
+  classes: z.number().int().min(2).max(1000),
+  grid: z.array(z.number().int().min(1).max(16)).min(2).max(3),
+  overlap: z.number().int().min(0).max(16),
+  family: z.enum(['vgg', 'resnet']),
+  width: z.number().int().min(1).max(512).optional(),
+}).refine((r) => r.grid.length === r.shape.length, { path: ['grid'], message: 'needs one entry per axis of shape' });
+
+export const runCaseRequestSchema = z.strictObject({ id: runIdSchema, index: z.number().int().min(0).max(10_000_000) });
+export const runPredictRequestSchema = z.strictObject({ id: runIdSchema, source: dataSourceSchema });
+export const pickPathRequestSchema = z.strictObject({ kind: z.enum(['folder', 'file']) });
+
 export type RunGetRequest = z.infer<typeof runGetRequestSchema>;
+export type TrainResumeRequest = z.infer<typeof trainResumeRequestSchema>;
+export type RunDeleteRequest = z.infer<typeof runDeleteRequestSchema>;
+export type DataInspectRequest = z.infer<typeof dataInspectRequestSchema>;
+export type DataSliceRequest = z.infer<typeof dataSliceRequestSchema>;
+export type PlanPreviewRequest = z.infer<typeof planPreviewRequestSchema>;
+export type RunCaseRequest = z.infer<typeof runCaseRequestSchema>;
+export type RunPredictRequest = z.infer<typeof runPredictRequestSchema>;
+export type PickPathRequest = z.infer<typeof pickPathRequestSchema>;
 export type TrainStartRequest = z.infer<typeof trainStartRequestSchema>;
 export type TrainStopRequest = z.infer<typeof trainStopRequestSchema>;
 
@@ -126,6 +194,96 @@ export interface TrainStartResponse {
   models: { name: string; role: ModelRole; params: number }[];
 }
 
+/** A data source as the Data view shows it (from `ddcnn dataset inspect`'s report, or an npz's arrays). */
+export interface DatasetView {
+  source: string;
+  name: string;
+  dims: 2 | 3;
+  /** The shape the models would see by default ([H,W] or [D,H,W]): the recipe's default or the npz's shape. */
+  inputShape: number[];
+  channels: number;
+  classes: { name: string; cases: number }[];
+  /** At most MAX_LISTED_CASES cases (the first ones, in a stable order); totalCases counts them all. */
+  cases: CaseInfo[];
+  totalCases: number;
+  skipped: SkippedFile[];
+  /** Whether voxel values are HU (window presets apply) or stored values. */
+  units: 'HU' | 'stored';
+  citation?: string;
+}
+
+/** The most cases listed in a DatasetView (MNIST has 70,000). */
+export const MAX_LISTED_CASES = 2000;
+
+/** One 2D slice of a case, in the source's units, for the slice viewer (the window is applied in the view). */
+export interface SliceView {
+  caseId: string;
+  axis: 'axial' | 'coronal' | 'sagittal';
+  index: number;
+  /** Slices along this axis. */
+  count: number;
+  width: number;
+  height: number;
+  channels: number;
+  /** width * height * channels values, row by row. */
+  values: number[];
+  /** mm per pixel along width and height, for the aspect ratio. */
+  pixelSpacing: [number, number];
+  units: 'HU' | 'stored';
+  /** Smallest and largest value of the whole case (for the 'from data' window). */
+  range: [number, number];
+  fileWindow?: { center: number; width: number };
+  label?: string;
+}
+
+/** The decomposition and model sizes of a planned run, for the Decomposition view. */
+export interface PlanView {
+  subdomains: { index: number; start: number[]; end: number[]; size: number[]; params: number }[];
+  globalParams: number;
+  localWidth: number;
+  globalWidth: number;
+  coarseParams: number;
+}
+
+/** Every model's epoch history (metrics.jsonl), for the curves of a reopened run. */
+export interface RunHistory {
+  models: Record<string, EpochSummary[]>;
+}
+
+/** eval.json of a completed run: metrics and, per test sample, every model's probabilities. */
+export interface EvalView {
+  runId: string;
+  classes: string[];
+  nTest: number;
+  /** cnnDnn, average, vote, global, local-<i>. */
+  models: Record<string, Metrics>;
+  samples: { index: number; label: number; cnnDnn: number[]; global?: number[]; local: number[][] }[];
+}
+
+/** One input of a run (a test case or a new scan) with every model's decision, for the Inspect view. */
+export interface CaseView {
+  /** 'test:<i>' or the scan's file name. */
+  input: string;
+  /** Model input shape ([H,W] or [D,H,W]) and channels; values are the preprocessed input, 0..1. */
+  shape: number[];
+  channels: number;
+  values: number[];
+  classes: string[];
+  /** True class index when known (test cases). */
+  label?: number;
+  subdomains: { model: string; box: { start: number[]; end: number[] }; probs: number[] }[];
+  cnnDnn: number[];
+  average: number[];
+  vote: number[];
+  global?: number[];
+}
+
+/** Progress of a data inspection (long for big folders), keyed by its source. */
+export interface DataProgressMessage {
+  source: string;
+  progress: ImportProgress;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Events: the orchestrator's RunEvent (src-main/runs/execute-run.ts), keyed by run id
 
@@ -150,6 +308,17 @@ export interface Requests {
   'backend:info': undefined;
   'train:start': TrainStartRequest;
   'train:stop': TrainStopRequest;
+  'train:resume': TrainResumeRequest;
+  'runs:delete': RunDeleteRequest;
+  'runs:history': RunGetRequest;
+  'runs:eval': RunGetRequest;
+  'runs:case': RunCaseRequest;
+  'runs:predict': RunPredictRequest;
+  'data:inspect': DataInspectRequest;
+  'data:slice': DataSliceRequest;
+  'plan:preview': PlanPreviewRequest;
+  /** A native open dialog (the app only; web mode answers not_supported: type the path instead). */
+  'dialog:pick': PickPathRequest;
 }
 
 export interface Responses {
@@ -158,6 +327,17 @@ export interface Responses {
   'backend:info': BackendView;
   'train:start': TrainStartResponse;
   'train:stop': null;
+  'train:resume': TrainStartResponse;
+  'runs:delete': null;
+  'runs:history': RunHistory;
+  'runs:eval': EvalView;
+  'runs:case': CaseView;
+  'runs:predict': CaseView;
+  'data:inspect': DatasetView;
+  'data:slice': SliceView;
+  'plan:preview': PlanView;
+  /** The chosen path, or null when the dialog was cancelled. */
+  'dialog:pick': string | null;
 }
 
 export type Channel = keyof Requests;
@@ -168,12 +348,24 @@ export const requestSchemas: { [C in Channel]: z.ZodType<Requests[C]> } = {
   'backend:info': noPayload,
   'train:start': trainStartRequestSchema,
   'train:stop': trainStopRequestSchema,
+  'train:resume': trainResumeRequestSchema,
+  'runs:delete': runDeleteRequestSchema,
+  'runs:history': runGetRequestSchema,
+  'runs:eval': runGetRequestSchema,
+  'runs:case': runCaseRequestSchema,
+  'runs:predict': runPredictRequestSchema,
+  'data:inspect': dataInspectRequestSchema,
+  'data:slice': dataSliceRequestSchema,
+  'plan:preview': planPreviewRequestSchema,
+  'dialog:pick': pickPathRequestSchema,
 };
 
 export const CHANNELS = Object.keys(requestSchemas) as Channel[];
 
 /** Main -> renderer: one RunEventMessage per orchestrator event. */
 export const RUN_EVENT_CHANNEL = 'run:event';
+/** Main -> renderer: DataProgressMessages while a data source is inspected or imported. */
+export const DATA_PROGRESS_CHANNEL = 'data:progress';
 
 /** What the main side implements, one function per channel. */
 export type Handlers = { [C in Channel]: (request: Requests[C]) => Promise<Responses[C]> };
@@ -188,6 +380,18 @@ export interface Api {
   backendInfo(): Promise<Result<BackendView>>;
   startTraining(request: TrainStartRequest): Promise<Result<TrainStartResponse>>;
   stopTraining(request: TrainStopRequest): Promise<Result<null>>;
+  resumeTraining(request: TrainResumeRequest): Promise<Result<TrainStartResponse>>;
+  deleteRun(request: RunDeleteRequest): Promise<Result<null>>;
+  runHistory(request: RunGetRequest): Promise<Result<RunHistory>>;
+  runEval(request: RunGetRequest): Promise<Result<EvalView>>;
+  runCase(request: RunCaseRequest): Promise<Result<CaseView>>;
+  predictScan(request: RunPredictRequest): Promise<Result<CaseView>>;
+  inspectData(request: DataInspectRequest): Promise<Result<DatasetView>>;
+  dataSlice(request: DataSliceRequest): Promise<Result<SliceView>>;
+  planPreview(request: PlanPreviewRequest): Promise<Result<PlanView>>;
+  pickPath(request: PickPathRequest): Promise<Result<string | null>>;
   /** Calls `listener` for every event of every run; returns the function that unsubscribes it. */
   onRunEvent(listener: (message: RunEventMessage) => void): () => void;
+  /** Calls `listener` for every progress message of a data inspection; returns the unsubscribe function. */
+  onDataProgress(listener: (message: DataProgressMessage) => void): () => void;
 }
