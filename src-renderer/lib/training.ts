@@ -1,6 +1,10 @@
 // The live view of one training run, built from the run's models and then from its events alone: a pure
 // reducer, so the cards show exactly what the orchestrator reported and the logic is tested without a UI.
-import type { ModelRole, ModelState, RunEventView, RunRecordView, RunStatus, TrainStartResponse } from '../../src-main/api/contract';
+import type { ModelRole, ModelState, RunEventView, RunHistory, RunRecordView, RunStatus, TrainStartResponse } from '../../src-main/api/contract';
+import { mergeEpochs } from './charts';
+
+/** What a finished epoch reports (metrics.jsonl's lines, the 'epoch' event). */
+export type EpochSummary = RunHistory['models'][string][number];
 
 export interface ModelCardView {
   name: string;
@@ -22,6 +26,8 @@ export interface ModelCardView {
   trainSeconds?: number;
   /** The last error or restart reason, first line only. */
   message?: string;
+  /** Every finished epoch of this model, in epoch order: the curves. */
+  history: EpochSummary[];
 }
 
 export type TrainingStatus = RunStatus | 'stopping';
@@ -44,7 +50,7 @@ function byRoleThenIndex(a: { name: string; role: ModelRole }, b: { name: string
   return ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || index(a.name) - index(b.name);
 }
 
-const card = (name: string, role: ModelRole, params: number): ModelCardView => ({ name, role, params, state: 'queued', attempt: 0, epochsDone: 0, fraction: 0 });
+const card = (name: string, role: ModelRole, params: number): ModelCardView => ({ name, role, params, state: 'queued', attempt: 0, epochsDone: 0, fraction: 0, history: [] });
 
 export function trainingFromStart(res: TrainStartResponse): TrainingView {
   return { runId: res.runId, status: 'created', models: res.models.map((m) => card(m.name, m.role, m.params)).sort(byRoleThenIndex) };
@@ -70,7 +76,46 @@ export function trainingFromRecord(rec: RunRecordView, previous?: TrainingView):
       };
     })
     .sort(byRoleThenIndex);
-  return { ...(previous ?? { runId: rec.id }), runId: rec.id, status: rec.status, error: rec.error, models };
+  const view: TrainingView = { ...(previous ?? { runId: rec.id }), runId: rec.id, status: rec.status, error: rec.error, models };
+  // After a page reload the 'backend' and 'phase' events of the run are gone: the record tells both.
+  if (!view.backend && rec.backend) view.backend = { name: rec.backend.name, description: backendLine(rec.backend), workers: rec.config.workers ?? 0 };
+  if (!view.phase && rec.status === 'running') view.phase = phaseOf(models);
+  return view;
+}
+
+/** One line about a recorded backend, e.g. "backend: wasm (node-gpu skipped: ...)". */
+export function backendLine(info: NonNullable<RunRecordView['backend']>): string {
+  const notes = [...(info.name === 'node-gpu' && !info.gpu ? ['no GPU device visible'] : []), ...info.skipped.map((s) => `${s.backend} skipped: ${s.reason}`)];
+  return notes.length === 0 ? `backend: ${info.name}` : `backend: ${info.name} (${notes.join('; ')})`;
+}
+
+/** The stage a run is in, from its models' states (the orchestrator's order: locals, coarse, global). */
+export function phaseOf(models: Pick<ModelCardView, 'role' | 'state'>[]): TrainingView['phase'] {
+  const pending = (role: ModelRole) => models.some((m) => m.role === role && m.state !== 'done');
+  if (pending('local')) return 'local';
+  if (pending('coarse')) return 'coarse';
+  if (pending('global')) return 'global';
+  return 'evaluate';
+}
+
+/** The view with each model's recorded epochs (runs:history) merged under the ones the events brought. */
+export function withHistory(view: TrainingView, history: RunHistory): TrainingView {
+  const merge = (c: ModelCardView): ModelCardView => {
+    const recorded = history.models[c.name];
+    if (!recorded || recorded.length === 0) return c;
+    const merged = mergeEpochs(recorded, c.history);
+    const last = merged[merged.length - 1];
+    // A reopened run has no events: its latest numbers are those of its last recorded epoch.
+    return {
+      ...c,
+      history: merged,
+      epochsDone: Math.max(c.epochsDone, last.epoch),
+      loss: c.loss ?? last.loss,
+      accuracy: c.accuracy ?? last.accuracy,
+      valAccuracy: c.valAccuracy ?? last.valAccuracy,
+    };
+  };
+  return { ...view, models: view.models.map(merge) };
 }
 
 function updateModel(view: TrainingView, name: string, f: (c: ModelCardView) => ModelCardView): TrainingView {
@@ -109,6 +154,7 @@ export function applyRunEvent(view: TrainingView, e: RunEventView): TrainingView
         loss: e.loss,
         accuracy: e.accuracy,
         valAccuracy: e.valAccuracy,
+        history: mergeEpochs(c.history, [{ epoch: e.epoch, loss: e.loss, accuracy: e.accuracy, valLoss: e.valLoss, valAccuracy: e.valAccuracy, seconds: e.seconds }]),
       }));
     case 'done':
       return updateModel(view, e.model, (c) => ({
@@ -141,4 +187,53 @@ export function applyRunEvent(view: TrainingView, e: RunEventView): TrainingView
 
 export function isTraining(view: TrainingView | null): boolean {
   return view !== null && (view.status === 'created' || view.status === 'running' || view.status === 'stopping');
+}
+
+export interface RunProgress {
+  /** 0..1 over the whole run, stages weighted by their expected time. */
+  fraction: number;
+  /** Seconds left, when they can be estimated. */
+  etaSeconds?: number;
+  /** Whether the ETA counts a global model that has not started yet (estimated from the local models). */
+  estimated: boolean;
+}
+
+/** A model's expected training time in this execution: its recorded time, or elapsed + remaining. */
+function expectedSeconds(c: ModelCardView): number | undefined {
+  if (c.state === 'done' && c.trainSeconds !== undefined) return c.trainSeconds;
+  if (c.etaSeconds !== undefined && c.fraction > 0.02 && c.fraction < 1) return c.etaSeconds / (1 - c.fraction);
+  return undefined;
+}
+
+/**
+ * Progress and ETA of the whole run. The local models train `workers` at a time, then the coarse model,
+ * then the global model alone. By the width rule a local model does about 1/N of the global model's work,
+ * so before the global model starts its time is estimated as N local models' time (and flagged as such);
+ * the coarse model's, before it starts, as a tenth of a local model's.
+ */
+export function runProgress(view: TrainingView): RunProgress {
+  if (view.status === 'completed') return { fraction: 1, etaSeconds: 0, estimated: false };
+  const locals = view.models.filter((m) => m.role === 'local');
+  const coarse = view.models.find((m) => m.role === 'coarse');
+  const global = view.models.find((m) => m.role === 'global');
+  const n = Math.max(1, locals.length);
+  const workers = Math.max(1, Math.min(n, view.backend?.workers || n));
+  const known = locals.map(expectedSeconds).filter((v): v is number => v !== undefined);
+  const tau = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : undefined;
+  const unit = tau ?? 1;
+  const localStage = Math.ceil(n / workers) * unit;
+  const coarseStage = (coarse && expectedSeconds(coarse)) ?? 0.1 * unit;
+  const globalStage = global ? ((expectedSeconds(global) ?? n * unit)) : 0;
+  const localFraction = locals.reduce((a, m) => a + (m.state === 'done' ? 1 : m.fraction), 0) / n;
+  const frac = (m: ModelCardView | undefined) => (m === undefined ? 0 : m.state === 'done' ? 1 : m.fraction);
+  const total = localStage + coarseStage + globalStage;
+  const fraction = Math.min(1, (localFraction * localStage + frac(coarse) * coarseStage + frac(global) * globalStage) / total);
+  if (tau === undefined || !(view.status === 'running' || view.status === 'created')) return { fraction, estimated: false };
+  // Local stage: the running models' ETAs, and the queued ones shared among the workers.
+  const running = locals.filter((m) => m.state !== 'done' && m.etaSeconds !== undefined).map((m) => m.etaSeconds!);
+  const queued = locals.filter((m) => m.state !== 'done' && m.etaSeconds === undefined).length;
+  const localLeft = locals.every((m) => m.state === 'done') ? 0 : Math.max(0, ...running) + Math.ceil(queued / workers) * tau;
+  const left = (m: ModelCardView | undefined, stage: number) => (m === undefined || m.state === 'done' ? 0 : (m.etaSeconds ?? stage));
+  const estimated = global !== undefined && global.state !== 'done' && global.etaSeconds === undefined;
+  return { fraction, etaSeconds: localLeft + left(coarse, coarseStage) + left(global, globalStage), estimated };
 }
