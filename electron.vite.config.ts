@@ -1,6 +1,8 @@
 // Build of the three parts of the app (DESIGN.md section 2):
-// - main: the main process (out/main/index.js) and the trainer utility-process entry
-//   (out/main/trainer-entry.js), which main.ts forks from its own folder; dependencies stay external
+// - main: the main process (out/main/index.js) and the entries of its worker processes, which it forks from
+//   its own folder: every trainer (out/main/trainer-entry.js), the app's one-off jobs, creating a run and
+//   predicting (out/main/job-entry.js), and the import workers that inspect a data set folder
+//   (out/main/import-worker.js, forked by src-main/data/import/worker-pool.ts); dependencies stay external
 //   (electron-vite's default), so @tensorflow/* load from node_modules with their native and wasm files;
 // - preload: CommonJS (out/preload/index.cjs), the only format a sandboxed preload can be;
 // - renderer: the Svelte UI from src-renderer (out/renderer).
@@ -36,7 +38,12 @@ export default defineConfig({
         input: {
           index: resolve('src-main/electron/main.ts'),
           'trainer-entry': resolve('src-main/runs/trainer-entry.ts'),
+          'job-entry': resolve('src-main/runs/job-entry.ts'),
+          'import-worker': resolve('src-main/data/import/import-worker.ts'),
         },
+        // Shared chunks beside the entries, not in chunks/: modules that find an entry next to themselves
+        // (launcher.ts, worker-pool.ts: dirname(import.meta.url)) must see out/main wherever they land.
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

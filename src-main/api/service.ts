@@ -1,45 +1,60 @@
 // What the app can do, independent of the transport: the handlers behind every api channel, for the
-// Electron IPC bridge now and the web-mode server later. Runs live in <workspace>/runs/<run-id>/; training
-// goes through the engine's createRun + executeRun with whatever TrainerLauncher the transport provides
-// (Electron utility processes in the app, child_process.fork elsewhere).
+// Electron IPC bridge and the web-mode server. Runs live in <workspace>/runs/<run-id>/. Nothing heavy runs
+// in the calling process (the Electron main process, whose window must stay responsive): creating a run
+// (which loads the whole data set) and predicting (TensorFlow) run in job processes, training in one
+// trainer process per model, both started by whatever launchers the transport provides (Electron utility
+// processes in the app, child_process.fork elsewhere). The data channels live in data-handlers.ts, the run
+// files in run-handlers.ts, the plan preview in plan.ts.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeBackend, initBackend, type BackendInfo } from '../engine/backend';
-import { createRun } from '../runs/create-run';
 import { executeRun, type RunEvent, type RunHandle } from '../runs/execute-run';
-import type { TrainerLauncher } from '../runs/launcher';
+import { forkProcess, type ProcessLauncher, type TrainerLauncher } from '../runs/launcher';
 import { runLayout } from '../runs/layout';
+import type { PredictedCase } from '../runs/predict';
 import { readRunRecord, type RunRecord } from '../runs/run-record';
-import { RUN_DEFAULTS } from '../runs/run-config';
+import { RUN_DEFAULTS, type RunConfig } from '../runs/run-config';
+import { runJob } from '../runs/run-job';
 import { readEval, summarizeRun, type RunSummary } from '../runs/summary';
 import {
   RUN_ID_PATTERN,
   type BackendView,
+  type CaseView,
+  type DataProgressMessage,
   type Handlers,
+  type PickPathRequest,
   type RunDetails,
   type RunEventMessage,
   type RunEventView,
   type RunListItem,
+  type RunPredictRequest,
   type RunStatus,
   type TrainStartRequest,
   type TrainStartResponse,
 } from './contract';
+import { createDataHandlers, dataProgressEmitter, requireReadable, sourceKind } from './data-handlers';
 import { progressThrottle } from './event-throttle';
+import { planPreview } from './plan';
 import { ApiFailure } from './result';
-
-/** The learning rate of runs started from the UI: the CLI's --lr default (Adam). */
-
+import { deleteRunFolder, evalCache, readHistory, testCase } from './run-handlers';
 
 export interface ServiceOptions {
   /** Folder holding runs/. */
   workspace: string;
+  /** Starts one trainer process per model. */
   launcher: TrainerLauncher;
+  /** Starts the job processes (creating a run, predicting); child_process.fork by default. */
+  processLauncher?: ProcessLauncher;
   /** Receives every event of every run this service trains. */
   emit: (message: RunEventMessage) => void;
-  /** At most one progress event per model this often (ms); 100 by default. */
+  /** Receives the progress of data inspections. */
+  emitDataProgress?: (message: DataProgressMessage) => void;
+  /** At most one progress event per model (or data inspection) this often (ms); 100 by default. */
   progressIntervalMs?: number;
   /** The compute backend, for backend:info; the engine's choice by default. */
   backend?: () => Promise<BackendInfo>;
+  /** A native open dialog (the Electron app); without it dialog:pick answers not_supported. */
+  pickPath?: (kind: PickPathRequest['kind']) => Promise<string | null>;
 }
 
 export interface StudioService {
@@ -73,10 +88,18 @@ function summaryCache() {
   };
 }
 
+/** A prediction as the api describes it; the compiler checks that the engine's record fits. */
+const caseView = (p: PredictedCase): CaseView => p;
+
+const modelsOf = (rec: RunRecord): TrainStartResponse['models'] => Object.entries(rec.models).map(([name, m]) => ({ name, role: m.role, params: m.params }));
+
 export function createStudioService(opts: ServiceOptions): StudioService {
   const runsDir = path.join(opts.workspace, 'runs');
+  const jobs = opts.processLauncher ?? forkProcess;
   const active = new Map<string, RunHandle>();
   const summaryOf = summaryCache();
+  const evalOf = evalCache();
+  const data = createDataHandlers({ emitDataProgress: opts.emitDataProgress, progressIntervalMs: opts.progressIntervalMs });
   let starting = false;
   let backend: Promise<BackendView> | undefined;
 
@@ -84,6 +107,17 @@ export function createStudioService(opts: ServiceOptions): StudioService {
   function runDirOf(id: string): string {
     if (!RUN_ID_PATTERN.test(id)) throw new ApiFailure('invalid_request', `not a run id: ${JSON.stringify(id.slice(0, 80))}`);
     return path.join(runsDir, id);
+  }
+
+  /** The folder and record of an existing run. */
+  function openRun(id: string): { runDir: string; rec: RunRecord } {
+    const runDir = runDirOf(id);
+    if (!fs.existsSync(runLayout(runDir).runJson)) throw new ApiFailure('not_found', `no run ${id} in ${runsDir}`);
+    try {
+      return { runDir, rec: readRunRecord(runDir) };
+    } catch (e) {
+      throw new ApiFailure('failed', (e as Error).message);
+    }
   }
 
   function listItem(id: string): RunListItem {
@@ -156,27 +190,59 @@ export function createStudioService(opts: ServiceOptions): StudioService {
     );
   }
 
-  async function startTraining(req: TrainStartRequest): Promise<TrainStartResponse> {
-    // One run at a time: a run already uses every core (or GPU) for its trainer processes.
+  /** One run at a time: a run already uses every core (or GPU) for its trainer processes. */
+  function refuseWhenBusy(): void {
     if (starting || active.size > 0) {
       const busy = starting ? 'another run is being created' : `run ${[...active.keys()][0]} is training`;
       throw new ApiFailure('busy', `${busy}; stop it or wait for it to finish`);
     }
+  }
+
+  async function startTraining(req: TrainStartRequest): Promise<TrainStartResponse> {
+    refuseWhenBusy();
+    sourceKind(req.data);
+    const config: RunConfig = {
+      data: req.data,
+      grid: req.grid,
+      overlap: req.overlap,
+      family: req.family,
+      epochs: req.epochs,
+      batch: req.batch,
+      seed: req.seed,
+      global: req.global,
+      learningRate: req.learningRate ?? RUN_DEFAULTS.learningRate,
+    };
+    if (req.limit !== undefined) config.limit = req.limit;
+    if (req.workers !== undefined) config.workers = req.workers;
+    if (req.width !== undefined) config.width = req.width;
+    if (req.shape !== undefined) config.shape = req.shape;
+    if (req.window !== undefined) config.window = req.window;
     starting = true;
     try {
       let runDir: string;
       try {
-        runDir = await createRun(opts.workspace, { ...req, learningRate: RUN_DEFAULTS.learningRate });
+        // Loading and splitting the data set, and writing the run's cache, in a job process of its own.
+        // Importing a folder or CSV the first time reports its progress like an inspection of the source.
+        const onProgress = dataProgressEmitter(req.data, opts.progressIntervalMs ?? 100, opts.emitDataProgress);
+        runDir = await runJob(jobs, { kind: 'create-run', workspace: opts.workspace, config }, path.join(opts.workspace, 'logs', 'create-run.log'), onProgress);
       } catch (e) {
         throw new ApiFailure('failed', `could not create the run: ${(e as Error).message}`);
       }
       const rec = readRunRecord(runDir);
       if (!RUN_ID_PATTERN.test(rec.id)) throw new ApiFailure('failed', `the engine made a run id the api cannot address: ${rec.id}`);
       execute(rec.id, runDir);
-      return { runId: rec.id, models: Object.entries(rec.models).map(([name, m]) => ({ name, role: m.role, params: m.params })) };
+      return { runId: rec.id, models: modelsOf(rec) };
     } finally {
       starting = false;
     }
+  }
+
+  async function resumeTraining({ runId }: { runId: string }): Promise<TrainStartResponse> {
+    refuseWhenBusy();
+    const { runDir, rec } = openRun(runId);
+    if (rec.status === 'completed') throw new ApiFailure('invalid_request', `run ${runId} is completed; there is nothing to resume`);
+    execute(runId, runDir);
+    return { runId, models: modelsOf(rec) };
   }
 
   async function stopTraining({ runId }: { runId: string }): Promise<null> {
@@ -186,6 +252,35 @@ export function createStudioService(opts: ServiceOptions): StudioService {
     return null;
   }
 
+  async function deleteRun({ id }: { id: string }): Promise<null> {
+    if (active.has(id)) throw new ApiFailure('busy', `run ${id} is training; stop it before deleting it`);
+    deleteRunFolder(runsDir, id);
+    return null;
+  }
+
+  /** A completed run, for the channels that read its models or evaluation. */
+  function completedRun(id: string, why: string): { runDir: string; rec: RunRecord } {
+    const run = openRun(id);
+    if (run.rec.status !== 'completed') throw new ApiFailure('not_found', `run ${id} is ${run.rec.status}: ${why}`);
+    return run;
+  }
+
+  async function predictScan({ id, source }: RunPredictRequest): Promise<CaseView> {
+    const { runDir } = completedRun(id, 'only a completed run has models to predict with');
+    if (source !== 'demo' && source !== 'mnist') requireReadable(source);
+    try {
+      // TensorFlow and the scan's readers run in a job process of their own, never in this one.
+      return caseView(await runJob(jobs, { kind: 'predict', runDir, source }, runLayout(runDir).log('predict')));
+    } catch (e) {
+      throw new ApiFailure('failed', (e as Error).message);
+    }
+  }
+
+  async function pickPath({ kind }: PickPathRequest): Promise<string | null> {
+    if (!opts.pickPath) throw new ApiFailure('not_supported', 'no file dialog here (web mode): type the path of the folder or file instead');
+    return opts.pickPath(kind);
+  }
+
   return {
     handlers: {
       'runs:list': () => listRuns(),
@@ -193,6 +288,22 @@ export function createStudioService(opts: ServiceOptions): StudioService {
       'backend:info': () => backendInfo(),
       'train:start': (r) => startTraining(r),
       'train:stop': (r) => stopTraining(r),
+      'train:resume': (r) => resumeTraining(r),
+      'runs:delete': (r) => deleteRun(r),
+      'runs:history': async ({ id }) => readHistory(openRun(id).runDir),
+      'runs:eval': async ({ id }) => {
+        const { runDir, rec } = openRun(id);
+        return evalOf(runDir, rec);
+      },
+      'runs:case': async ({ id, index }) => {
+        const { runDir, rec } = completedRun(id, 'test cases are inspected once a run is evaluated');
+        return testCase(runDir, rec, evalOf(runDir, rec), index);
+      },
+      'runs:predict': (r) => predictScan(r),
+      'data:inspect': (r) => data.inspect(r),
+      'data:slice': (r) => data.slice(r),
+      'plan:preview': async (r) => planPreview(r),
+      'dialog:pick': (r) => pickPath(r),
     },
     activeRunIds: () => [...active.keys()],
     async stopAll() {

@@ -16,8 +16,10 @@ import { readEval, summarizeRun, type RunSummary } from '../runs/summary';
 import { readRunRecord } from '../runs/run-record';
 import type { RunConfig } from '../runs/run-config';
 import { progressReporter } from './progress';
+import { importBench, importBenchMarkdown, type ImportBench } from './bench-import';
+import { importProgressReporter } from './import-progress';
 
-const PARTS = ['throughput', 'scaling', 'mnist', 'lidc'] as const;
+const PARTS = ['throughput', 'scaling', 'mnist', 'lidc', 'import'] as const;
 type Part = (typeof PARTS)[number];
 
 // The LIDC nodule set may not be redistributed, so it is read from the shared data folder beside the project.
@@ -63,7 +65,7 @@ async function scaling(workspace: string, quiet: boolean) {
 export function benchCommand(program: Command): void {
   program
     .command('bench')
-    .description('measure throughput, parallel scaling, accuracy and memory; writes bench/results.json and .md')
+    .description('measure throughput, parallel scaling, accuracy, import speed and memory; writes bench/results.json and .md')
     .addOption(new Option('--only <part>', 'run one part only').choices([...PARTS]))
     .option('--epochs <n>', 'epochs of every model in the MNIST and LIDC runs (default: 10 for MNIST, 15 for LIDC)', (v) => Number(v))
     .option('--out <dir>', 'folder for results.json and results.md', 'bench')
@@ -87,14 +89,29 @@ export function benchCommand(program: Command): void {
             quiet,
           );
         }
+        if (part === 'import') {
+          const progress = quiet ? undefined : importProgressReporter();
+          results.import = await importBench(progress?.onProgress).finally(() => progress?.close());
+        }
       }
-      const report = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30) }, results };
+      // With --only, the other parts' earlier results are kept rather than wiped from the report.
+      const previous = o.only ? readPreviousResults(path.join(o.out, 'results.json')) : {};
+      const report = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30) }, results: { ...previous, ...results } };
       fs.mkdirSync(o.out, { recursive: true });
       fs.writeFileSync(path.join(o.out, 'results.json'), JSON.stringify(report, null, 2));
       fs.writeFileSync(path.join(o.out, 'results.md'), markdown(report.results));
       if (o.json) process.stdout.write(JSON.stringify(o.only === 'throughput' ? results.throughput : report) + '\n');
       else process.stdout.write(markdown(results) + `\nwritten to ${path.join(o.out, 'results.json')} and results.md\n`);
     });
+}
+
+function readPreviousResults(file: string): Record<string, unknown> {
+  try {
+    const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return json && typeof json.results === 'object' ? json.results : {};
+  } catch {
+    return {};
+  }
 }
 
 function markdown(results: Record<string, unknown>): string {
@@ -119,5 +136,6 @@ function markdown(results: Record<string, unknown>): string {
     lines.push('', `Wall-clock: CNN-DNN ${r.seconds.cnnDnnWall.toFixed(1)} s, global ${r.seconds.globalWall?.toFixed(1)} s, ratio ${r.seconds.globalWall ? (r.seconds.cnnDnnWall / r.seconds.globalWall).toFixed(2) : '-'} (goal <= 0.6).`);
     if (r.memoryMB) lines.push(`Peak memory: orchestrator ${r.memoryMB.orchestratorPeakMB.toFixed(0)} MB; trainers ${Object.entries(r.memoryMB.trainersPeakMB).map(([n, v]) => `${n} ${v.toFixed(0)} MB`).join(', ')}.`);
   }
+  if (results.import) lines.push(...importBenchMarkdown(results.import as ImportBench));
   return lines.join('\n') + '\n';
 }

@@ -1,4 +1,4 @@
-// The `ddcnn` command line: train, resume, eval, predict and bench, with progress on stderr,
+// The `ddcnn` command line: train, resume, eval, predict, dataset and bench, with progress on stderr,
 // results on stdout (a table, or one JSON object with --json) and a non-zero exit code on failure.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import path from 'node:path';
@@ -13,6 +13,9 @@ import { readEval, summarizeRun, summaryTable } from '../runs/summary';
 import { progressReporter } from './progress';
 import { predictCommand } from './predict';
 import { benchCommand } from './bench';
+import { datasetCommand, shapeArg, spacingArg, windowArg } from './dataset';
+import { importProgressReporter } from './import-progress';
+import { serveCommand } from '../server/serve-command';
 
 const int = (name: string, min = 1) => (v: string) => {
   const n = Number(v);
@@ -23,11 +26,6 @@ const positive = (name: string) => (v: string) => {
   const n = Number(v);
   if (!(n > 0)) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
   return n;
-};
-const shape = (v: string) => {
-  const s = v.split('x').map(Number);
-  if (s.length < 2 || s.length > 3 || s.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError(`shape must look like 28x28 or 24x32x32, got "${v}"`);
-  return s;
 };
 const grid = (v: string) => {
   try {
@@ -78,7 +76,7 @@ export function buildProgram(): Command {
     .command('train')
     .description('create a run and train it: local models in parallel, the coarse model, the global model')
     .option('--demo', 'use the built-in AdrenalMNIST3D demo data (28^3, 2x2x2 by default)')
-    .option('--data <spec>', 'data: mnist, or a .npz file')
+    .option('--data <spec>', 'data: mnist, a .npz file, a folder with one sub-folder per class, or a .csv manifest of scans')
     .option('--decomposition <grid>', 'subdomains nx x ny [x nz], e.g. 2x2 or 2x2x2', grid)
     .option('--overlap <voxels>', 'overlap of neighbouring subdomains in voxels', int('overlap', 0), RUN_DEFAULTS.overlap)
     .addOption(new Option('--model <family>', 'model family').choices(['vgg', 'resnet']).default(RUN_DEFAULTS.family))
@@ -92,12 +90,15 @@ export function buildProgram(): Command {
     .option('--workers <n>', 'trainer processes at a time (default: cores, or GPUs)', int('workers'))
     .option('--limit <n>', 'use at most n training cases (stratified)', int('limit'))
     .option('--limit-test <n>', 'use at most n test cases (stratified)', int('limit-test'))
-    .option('--shape <shape>', 'resample inputs to this shape, e.g. 24x32x32', shape)
+    .option('--shape <shape>', 'resample inputs to this shape, e.g. 24x32x32 (for scans: the import recipe\'s shape)', shapeArg)
+    .option('--window <low,high>', 'scans: intensity window clipped and scaled to 0..1 (default -1000,400 for HU, else the data range)', windowArg)
+    .option('--spacing <mm>', 'scans: resample to this voxel size (order of --shape), then crop/pad to --shape', spacingArg)
     .option('--workspace <dir>', 'folder holding runs/ (default: the current folder)', process.cwd())
     .option('--json', 'print one JSON object with the results on stdout')
     .action(async (o) => {
-      if (!o.demo && !o.data) throw new InvalidArgumentError('give --data <mnist|file.npz> or --demo');
+      if (!o.demo && !o.data) throw new InvalidArgumentError('give --data <mnist|file.npz|folder|file.csv> or --demo');
       if (o.demo && o.data) throw new InvalidArgumentError('give either --demo or --data, not both');
+      const importProgress = importProgressReporter();
       const runDir = await createRun(path.resolve(o.workspace), {
         data: o.demo ? 'demo' : o.data,
         grid: o.decomposition,
@@ -114,8 +115,12 @@ export function buildProgram(): Command {
         limit: o.limit,
         limitTest: o.limitTest,
         shape: o.shape,
-      });
+        window: o.window,
+        spacing: o.spacing,
+      }, { onImportProgress: importProgress.onProgress }).finally(() => importProgress.close());
       process.stderr.write(`run folder: ${runDir}\n`);
+      const recipe = readRunRecord(runDir).preprocessing.recipe;
+      if (recipe) process.stderr.write(`imported scans, recipe: shape ${recipe.shape.join('x')}, window ${recipe.window.join('..')}, ${recipe.channels} channel(s)${recipe.spacing ? `, spacing ${recipe.spacing.join('x')} mm` : ''}\n`);
       process.exitCode = await runWithProgress(runDir, { workers: o.workers, json: o.json });
     });
 
@@ -146,7 +151,9 @@ export function buildProgram(): Command {
     });
 
   predictCommand(program);
+  datasetCommand(program);
   benchCommand(program);
+  serveCommand(program);
   return program;
 }
 

@@ -40,7 +40,7 @@ function assertLittleEndianHost(): void {
 }
 
 /** JSON with object keys sorted at every level, so equal options always hash equally. */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -5,13 +5,13 @@ import './packaged-env';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, session, type Session } from 'electron';
+import { app, BrowserWindow, dialog, session, type OpenDialogOptions, type Session } from 'electron';
 import { createStudioService, type StudioService } from '../api/service';
-import { registerIpc, runEventSender } from './ipc';
+import { dataProgressSender, registerIpc, runEventSender } from './ipc';
 import { contentSecurityPolicy, isAllowedRequest, type RendererLocation } from './security';
-import { utilityLauncher } from './utility-launcher';
+import { utilityLauncher, utilityProcessLauncher } from './utility-launcher';
 
-/** out/main: this file is bundled into out/main/index.js, next to trainer-entry.js. */
+/** out/main: this file is bundled into out/main/index.js, next to trainer-entry.js and job-entry.js. */
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** How long quitting waits for running trainers to checkpoint and stop (the orchestrator kills after 3 s). */
 const QUIT_GRACE_MS = 10_000;
@@ -77,6 +77,23 @@ app.on('web-contents-created', (_event, contents) => {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 });
 
+/** The native open dialog behind dialog:pick: one folder (a data set, a DICOM series) or one file. */
+async function pickPath(kind: 'folder' | 'file'): Promise<string | null> {
+  const options: OpenDialogOptions =
+    kind === 'folder'
+      ? { title: 'Choose a data set folder or a scan folder', properties: ['openDirectory'] }
+      : {
+          title: 'Choose a data set file or a scan',
+          properties: ['openFile'],
+          filters: [
+            { name: 'Data sets and scans', extensions: ['npz', 'csv', 'nii', 'gz', 'npy', 'dcm', 'png', 'jpg', 'jpeg', 'pgm'] },
+            { name: 'All files', extensions: ['*'] },
+          ],
+        };
+  const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
 /** Stops running trainers before quitting, so that an interrupted run can be resumed from its checkpoints. */
 function stopRunsOnQuit(service: StudioService): void {
   let stopping = false;
@@ -106,7 +123,10 @@ async function main(): Promise<void> {
   const service = createStudioService({
     workspace: workspaceDir(),
     launcher: utilityLauncher(path.join(here, 'trainer-entry.js')),
+    processLauncher: utilityProcessLauncher(here),
     emit: runEventSender(() => mainWindow?.webContents),
+    emitDataProgress: dataProgressSender(() => mainWindow?.webContents),
+    pickPath,
   });
   registerIpc(service.handlers, renderer);
   stopRunsOnQuit(service);

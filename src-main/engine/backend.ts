@@ -33,7 +33,8 @@ interface Loaded {
   gpu: boolean;
 }
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the Electron build injects its own `require` into chunks that call one, and the two would clash.
+const requireHere = createRequire(import.meta.url);
 
 /**
  * Initialises the best backend that loads, or the one forced by `opts.force` or the environment
@@ -133,7 +134,7 @@ async function loadWasm(): Promise<Loaded> {
 function wasmDir(): string {
   const fromEnv = process.env.DDCNN_WASM_DIR;
   if (fromEnv) return fromEnv;
-  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+  return path.dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm'));
 }
 
 /**
@@ -168,7 +169,7 @@ function info(name: BackendName, loaded: Loaded, skipped: BackendInfo['skipped']
 
 function packageVersion(pkg: string): string | undefined {
   try {
-    return (require(`${pkg}/package.json`) as { version?: string }).version;
+    return (requireHere(`${pkg}/package.json`) as { version?: string }).version;
   } catch {
     return undefined;
   }

@@ -5,53 +5,68 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { architecture, coarseHiddenUnits, countParams, localWidth } from '../engine/architecture';
-import { decompose } from '../engine/decomposition';
 import { loadDataset } from '../data/load';
 import { splitDataset } from '../data/split';
 import { resampleDataset } from '../data/resample';
 import { writeDatasetCache } from '../data/cache';
-import { runConfigSchema, DEFAULT_WIDTH_2D, DEFAULT_WIDTH_3D, type RunConfig } from './run-config';
+import { runConfigSchema, type RunConfig } from './run-config';
+import { planModels } from './plan';
 import { RUN_SCHEMA_VERSION, writeRunRecord, type ModelRecord, type RunRecord } from './run-record';
 import { runLayout } from './layout';
 import { newRunId } from './run-id';
 import { findProjectRoot } from '../data/project-root';
+import type { ImportProgress } from '../data/import/types';
 
 /** The version of DD-CNN Studio that made a run, from its package.json (npm sets no variable under npx). */
 function projectVersion(): string {
   return JSON.parse(fs.readFileSync(path.join(findProjectRoot(import.meta.url), 'package.json'), 'utf8')).version;
 }
 
-export async function createRun(workspace: string, input: RunConfig): Promise<string> {
+export interface CreateRunOptions {
+  /** Progress of importing scans (a folder or .csv data source), which may take minutes the first time. */
+  onImportProgress?: (p: ImportProgress) => void;
+}
+
+export async function createRun(workspace: string, input: RunConfig, opts: CreateRunOptions = {}): Promise<string> {
   const config = runConfigSchema.parse(input);
-  const loaded = await loadDataset(config.data);
+  // Imported scans are preprocessed once, into the import cache, by the recipe: its shape is the run's
+  // --shape, so they are not resampled a second time here.
+  const loaded = await loadDataset(config.data, {
+    workspace,
+    recipe: { shape: config.shape, window: config.window, spacing: config.spacing },
+    onProgress: opts.onImportProgress,
+  });
+  const recipe = loaded.imported?.recipe;
   let ds = splitDataset(loaded, { seed: config.seed, limit: config.limit, limitTest: config.limitTest });
-  if (config.shape) {
+  if (config.shape && !recipe) {
     if (config.shape.length !== ds.spatialShape.length) {
       throw new Error(`--shape ${config.shape.join('x')} has ${config.shape.length} axes but ${config.data} is ${ds.spatialShape.length}D (${ds.spatialShape.join('x')})`);
     }
     ds = resampleDataset(ds, config.shape);
   }
   config.grid ??= ds.spatialShape.map(() => 2);
-  const subdomains = decompose(ds.spatialShape, config.grid, config.overlap);
+  const classes = ds.classes.length;
+  // The decomposition and every model's architecture and size, as plan:preview shows them before a run.
+  const plan = planModels({ family: config.family, spatialShape: ds.spatialShape, channels: ds.channels, classes, grid: config.grid, overlap: config.overlap, width: config.width });
+  const subdomains = plan.subdomains;
   const runDir = path.join(workspace, 'runs', newRunId(ds.name, new Date(), crypto.randomBytes(3).toString('hex')));
   const L = runLayout(runDir);
   fs.mkdirSync(L.logs, { recursive: true });
-  const manifest = await writeDatasetCache(L.cache, ds, { seed: config.seed, limit: config.limit, limitTest: config.limitTest, shape: config.shape });
+  const manifest = await writeDatasetCache(L.cache, ds, {
+    seed: config.seed,
+    limit: config.limit,
+    limitTest: config.limitTest,
+    shape: config.shape,
+    importFingerprint: loaded.imported?.fingerprint,
+  });
 
-  const classes = ds.classes.length;
-  const width = config.width ?? (ds.spatialShape.length === 3 ? DEFAULT_WIDTH_3D : DEFAULT_WIDTH_2D);
-  const globalOpts = { family: config.family, spatialShape: ds.spatialShape, channels: ds.channels, classes, width };
-  const globalArch = architecture(globalOpts);
   const models: Record<string, ModelRecord> = {};
-  for (const s of subdomains) {
-    const arch = architecture({ ...globalOpts, spatialShape: s.size, width: localWidth(globalOpts, s.size, subdomains.length) });
-    models[`local-${s.index}`] = { role: 'local', state: 'queued', params: countParams(arch), arch, box: { start: s.start, end: s.end }, attempts: 0 };
-  }
-  const hidden = coarseHiddenUnits(subdomains.length, classes);
-  const coarseInputs = subdomains.length * classes;
-  models.coarse = { role: 'coarse', state: 'queued', params: coarseInputs * hidden + hidden + hidden * classes + classes, attempts: 0 };
-  if (config.global) models.global = { role: 'global', state: 'queued', params: countParams(globalArch), arch: globalArch, attempts: 0 };
+  subdomains.forEach((s, i) => {
+    const { arch, params } = plan.locals[i];
+    models[`local-${s.index}`] = { role: 'local', state: 'queued', params, arch, box: { start: s.start, end: s.end }, attempts: 0 };
+  });
+  models.coarse = { role: 'coarse', state: 'queued', params: plan.coarse.params, attempts: 0 };
+  if (config.global) models.global = { role: 'global', state: 'queued', params: plan.global.params, arch: plan.global.arch, attempts: 0 };
 
   const now = new Date().toISOString();
   const rec: RunRecord = {
@@ -75,7 +90,9 @@ export async function createRun(workspace: string, input: RunConfig): Promise<st
       splitMethod: ds.splitMethod,
       fingerprint: manifest.fingerprint,
     },
-    preprocessing: { intensity: 'stored values scaled to 0..1', resampledTo: config.shape },
+    preprocessing: recipe
+      ? { intensity: `window ${recipe.window[0]}..${recipe.window[1]} clipped and scaled to 0..1`, resampledTo: recipe.shape, recipe }
+      : { intensity: 'stored values scaled to 0..1', resampledTo: config.shape },
     decomposition: { grid: config.grid, overlap: config.overlap, subdomains: subdomains.map(({ index, start, end, size }) => ({ index, start, end, size })) },
     models,
     restarts: [],

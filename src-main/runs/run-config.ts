@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 export const runConfigSchema = z.object({
-  /** 'mnist', 'demo', or a path to a data file. */
+  /** 'mnist', 'demo', a path to an .npz file, or a folder / .csv of scans to import. */
   data: z.string().min(1),
   /** nx, ny(, nz); by default 2x2 for images and 2x2x2 for volumes. */
   grid: z.array(z.number().int().positive()).min(2).max(3).optional(),
@@ -22,6 +22,10 @@ export const runConfigSchema = z.object({
   limitTest: z.number().int().positive().optional(),
   /** Resample every input to this spatial shape ([H,W] or [D,H,W]). */
   shape: z.array(z.number().int().positive()).min(2).max(3).optional(),
+  /** Imported scans: intensity window [low, high] of the recipe (default: HU -1000..400, or the data's range). */
+  window: z.tuple([z.number(), z.number()]).optional(),
+  /** Imported scans: target voxel size in mm, in the order of shape (then crop/pad to shape). */
+  spacing: z.array(z.number().positive()).min(2).max(3).optional(),
   backend: z.string().optional(),
 });
 export type RunConfig = z.infer<typeof runConfigSchema>;

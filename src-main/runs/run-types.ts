@@ -4,6 +4,7 @@
 import type { Architecture } from '../engine/architecture';
 import type { BackendInfo } from '../engine/backend-info';
 import type { Box } from '../engine/types';
+import type { Recipe } from '../data/import/types';
 import type { FromTrainer } from './protocol';
 import type { RunConfig } from './run-config';
 
@@ -52,7 +53,8 @@ export interface RunRecord {
     splitMethod: string;
     fingerprint: string;
   };
-  preprocessing: { intensity: string; resampledTo?: number[] };
+  /** recipe: for imported scans, the preprocessing every sample went through; predict applies it to new scans. */
+  preprocessing: { intensity: string; resampledTo?: number[]; recipe?: Recipe };
   decomposition: { grid: number[]; overlap: number; subdomains: { index: number; start: number[]; end: number[]; size: number[] }[] };
   backend?: BackendInfo;
   models: Record<string, ModelRecord>;

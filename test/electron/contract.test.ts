@@ -9,6 +9,7 @@ import {
   runIdSchema,
   trainStartRequestSchema,
   trainStopRequestSchema,
+  type Channel,
   type Handlers,
   type TrainStartRequest,
 } from '../../src-main/api/contract';
@@ -57,7 +58,8 @@ describe('train:start', () => {
   });
 
   it.each<[string, Record<string, unknown>]>([
-    ['a data file path', { data: '/etc/passwd' }],
+    ['a drive-relative Windows path', { data: 'C:data.npz' }],
+    ['an empty path', { data: '' }],
     ['a relative data path', { data: '../secret.npz' }],
     ['an unknown family', { family: 'transformer' }],
     ['a 2D grid for the 3D demo', { grid: [2, 2] }],
@@ -73,7 +75,11 @@ describe('train:start', () => {
     ['NaN batch', { batch: Number.NaN }],
     ['infinite seed', { seed: Number.POSITIVE_INFINITY }],
     ['global as a string', { global: 'yes' }],
-    ['an unknown field', { learningRate: 10 }],
+    ['a learning rate above 1', { learningRate: 10 }],
+    ['an unknown field', { momentum: 0.9 }],
+    ['a shape with the wrong rank', { shape: [28, 28] }],
+    ['a window with low above high', { window: [400, -1000] }],
+    ['zero workers', { workers: 0 }],
     ['a backend override', { backend: 'cpu' }],
     ['a workspace override', { workspace: '/' }],
   ])('refuses %s', (_why, change) => {
@@ -85,6 +91,31 @@ describe('train:start', () => {
     expect(trainStartRequestSchema.safeParse(rest).success).toBe(false);
     expect(trainStartRequestSchema.safeParse(undefined).success).toBe(false);
     expect(trainStartRequestSchema.safeParse(null).success).toBe(false);
+  });
+});
+
+describe('the channels of the views', () => {
+  it('accepts a folder, CSV or npz by absolute path with a shape and window', () => {
+    const folder = { ...validStart, data: '/data/ct', grid: [2, 2, 2], shape: [32, 64, 64], window: [-1000, 400], learningRate: 1e-3, workers: 2, width: 8 };
+    expect(trainStartRequestSchema.safeParse(folder).success).toBe(true);
+    expect(trainStartRequestSchema.safeParse({ ...folder, data: 'C:\\data\\ct.csv' }).success).toBe(true);
+  });
+
+  it.each<[string, Channel, unknown]>([
+    ['a relative data path', 'data:inspect', { source: 'data/ct' }],
+    ['an unknown built-in', 'data:inspect', { source: 'cifar' }],
+    ['a negative slice', 'data:slice', { source: 'demo', caseId: 'train:0', axis: 'axial', index: -1 }],
+    ['an unknown axis', 'data:slice', { source: 'demo', caseId: 'train:0', axis: 'oblique', index: 0 }],
+    ['an empty case id', 'data:slice', { source: 'demo', caseId: '', axis: 'axial', index: 0 }],
+    ['a grid that does not fit the shape', 'plan:preview', { shape: [28, 28], channels: 1, classes: 2, grid: [2, 2, 2], overlap: 1, family: 'vgg' }],
+    ['a single class', 'plan:preview', { shape: [28, 28], channels: 1, classes: 1, grid: [2, 2], overlap: 1, family: 'vgg' }],
+    ['a fractional case index', 'runs:case', { id: RUN_ID, index: 1.5 }],
+    ['a path as run id', 'runs:delete', { id: '../runs' }],
+    ['a relative scan path', 'runs:predict', { id: RUN_ID, source: 'scan.nii' }],
+    ['an unknown dialog kind', 'dialog:pick', { kind: 'save' }],
+    ['an extra field', 'train:resume', { runId: RUN_ID, force: true }],
+  ])('refuses %s', (_why, channel, payload) => {
+    expect(requestSchemas[channel].safeParse(payload).success).toBe(false);
   });
 });
 
@@ -116,10 +147,48 @@ describe('dispatch', () => {
     },
     'train:start': async () => ({ runId: RUN_ID, models: [] }),
     'train:stop': async () => null,
+    'train:resume': async ({ runId }) => ({ runId, models: [] }),
+    'runs:delete': async () => null,
+    'runs:history': async () => ({ models: {} }),
+    'runs:eval': async ({ id }) => {
+      throw new ApiFailure('not_found', `run ${id} has no evaluation yet`);
+    },
+    'runs:case': async () => {
+      throw new ApiFailure('not_found', 'no such case');
+    },
+    'runs:predict': async () => {
+      throw new ApiFailure('failed', 'no models');
+    },
+    'data:inspect': async () => {
+      throw new ApiFailure('not_found', 'no data');
+    },
+    'data:slice': async () => {
+      throw new ApiFailure('not_found', 'no data');
+    },
+    'plan:preview': async () => ({ subdomains: [], globalParams: 0, localWidth: 1, globalWidth: 1, coarseParams: 0 }),
+    'dialog:pick': async () => {
+      throw new ApiFailure('not_supported', 'no dialog in web mode');
+    },
   };
 
   it('covers every channel with a schema', () => {
-    expect(CHANNELS.sort()).toEqual(['backend:info', 'runs:get', 'runs:list', 'train:start', 'train:stop']);
+    expect([...CHANNELS].sort()).toEqual([
+      'backend:info',
+      'data:inspect',
+      'data:slice',
+      'dialog:pick',
+      'plan:preview',
+      'runs:case',
+      'runs:delete',
+      'runs:eval',
+      'runs:get',
+      'runs:history',
+      'runs:list',
+      'runs:predict',
+      'train:resume',
+      'train:start',
+      'train:stop',
+    ]);
     for (const c of CHANNELS) expect(requestSchemas[c]).toBeDefined();
   });
 

@@ -19,7 +19,8 @@ interface JpegLosslessDecoder {
   decode(buffer: ArrayBuffer, offset: number, length: number, numBytes: number): Uint8Array | Uint16Array;
 }
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the Electron build injects its own `require` into chunks that call one, and the two would clash.
+const requireHere = createRequire(import.meta.url);
 let JpegLossless: (new () => JpegLosslessDecoder) | undefined;
 
 /** Decodes frame `frame` (0-based) of a parsed file. Throws a DataFileError naming the file on corrupt data. */
@@ -127,7 +128,7 @@ function encapsulatedFrame(parsed: ParsedDicom, frame: number): Uint8Array {
 
 function jpegLosslessFrame(parsed: ParsedDicom, frame: number, samples: number): RawSamples {
   const { image } = parsed;
-  JpegLossless ??= (require('jpeg-lossless-decoder-js') as { Decoder: new () => JpegLosslessDecoder }).Decoder;
+  JpegLossless ??= (requireHere('jpeg-lossless-decoder-js') as { Decoder: new () => JpegLosslessDecoder }).Decoder;
   const encoded = encapsulatedFrame(parsed, frame);
   const bytesPerSample = image.bitsAllocated / 8;
   if (bytesPerSample > 2) throw new Error(`JPEG lossless with BitsAllocated ${image.bitsAllocated} is not supported`);

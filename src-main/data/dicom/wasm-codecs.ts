@@ -40,19 +40,20 @@ interface CharlsModule {
 
 type Factory<M> = (options: { print: (s: string) => void; printErr: (s: string) => void }) => Promise<M>;
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the Electron build injects its own `require` into chunks that call one, and the two would clash.
+const requireHere = createRequire(import.meta.url);
 const quiet = { print: () => {}, printErr: () => {} };
 
 let openJpeg: Promise<OpenJpegModule> | undefined;
 let charls: Promise<CharlsModule> | undefined;
 
 function loadOpenJpeg(): Promise<OpenJpegModule> {
-  openJpeg ??= (require('@cornerstonejs/codec-openjpeg/decodewasmjs') as Factory<OpenJpegModule>)(quiet);
+  openJpeg ??= (requireHere('@cornerstonejs/codec-openjpeg/decodewasmjs') as Factory<OpenJpegModule>)(quiet);
   return openJpeg;
 }
 
 function loadCharls(): Promise<CharlsModule> {
-  charls ??= (require('@cornerstonejs/codec-charls/decodewasmjs') as Factory<CharlsModule>)(quiet);
+  charls ??= (requireHere('@cornerstonejs/codec-charls/decodewasmjs') as Factory<CharlsModule>)(quiet);
   return charls;
 }
 

@@ -1,0 +1,14 @@
+// Peak resident memory of the current process, as import workers report it. The data layer keeps its own
+// copy of the few lines in runs/memory.ts because layers import only downward (DESIGN.md section 2).
+import { readFileSync } from 'node:fs';
+
+/** VmHWM in MB on Linux; the current RSS elsewhere (the best a portable process can tell). */
+export function peakRssMB(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.memoryUsage().rss / 2 ** 20;
+}

@@ -1,0 +1,50 @@
+// Entry module of a job process (job-protocol.ts): creating a run, predicting with a finished run. Like
+// trainer-entry.ts it runs under child_process.fork (CLI, server, tests) and under Electron's
+// utilityProcess.fork (desktop app); only the message port differs.
+import { createRun } from './create-run';
+import { predictCase } from './predict';
+import type { FromJob, Job, ToJob } from './job-protocol';
+
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
+const send = (m: FromJob): void => {
+  if (parentPort) parentPort.postMessage(m);
+  else process.send?.(m);
+};
+
+function run(job: Job): Promise<unknown> {
+  switch (job.kind) {
+    case 'create-run':
+      return createRun(job.workspace, job.config, { onImportProgress: (progress) => send({ type: 'progress', progress }) });
+    case 'predict':
+      return predictCase(job.runDir, job.source);
+  }
+}
+
+let started = false;
+
+async function onMessage(m: ToJob): Promise<void> {
+  if (m?.type !== 'job' || started) return;
+  started = true;
+  let code = 0;
+  try {
+    send({ type: 'result', value: await run(m.job) });
+  } catch (e) {
+    send({ type: 'error', message: (e as Error).message ?? String(e) });
+    console.error((e as Error).stack ?? String(e));
+    code = 1;
+  }
+  // Let the answer leave before exiting.
+  setTimeout(() => process.exit(code), 50);
+}
+
+if (parentPort) parentPort.on('message', (e) => void onMessage(e.data as ToJob));
+else process.on('message', (m) => void onMessage(m as ToJob));
+
+// A job whose parent has gone has nobody to answer.
+process.on('disconnect', () => process.exit(2));

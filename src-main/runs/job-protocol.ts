@@ -1,0 +1,24 @@
+// Messages between the app and a job process (job-entry.ts): one-off work that loads a data set or
+// TensorFlow and so must not run in the Electron main process. A job process does one job and exits.
+import type { ImportProgress } from '../data/import/types';
+import type { RunConfig } from './run-config';
+import type { PredictedCase } from './predict';
+
+export type Job =
+  /** createRun: load and split the data set, write the run's cache and run.json. Answers the run folder. */
+  | { kind: 'create-run'; workspace: string; config: RunConfig }
+  /** A completed run's decisions on one input (test:<i>, demo, mnist, an .npz or a single scan). */
+  | { kind: 'predict'; runDir: string; source: string };
+
+export interface JobResults {
+  'create-run': string;
+  predict: PredictedCase;
+}
+
+export type ToJob = { type: 'job'; job: Job };
+
+export type FromJob =
+  | { type: 'result'; value: unknown }
+  | { type: 'error'; message: string }
+  /** Importing scans while creating a run (a folder or CSV data set, the first time). */
+  | { type: 'progress'; progress: ImportProgress };

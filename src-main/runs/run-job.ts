@@ -1,0 +1,30 @@
+// Runs one job (job-protocol.ts) in its own process and resolves with its answer.
+import type { EntryName, ProcessLauncher } from './launcher';
+import type { ImportProgress } from '../data/import/types';
+import type { FromJob, Job, JobResults, ToJob } from './job-protocol';
+
+const ENTRY: EntryName = 'job-entry';
+
+export function runJob<J extends Job>(launch: ProcessLauncher, job: J, logFile: string, onProgress?: (p: ImportProgress) => void): Promise<JobResults[J['kind']]> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const p = launch<ToJob, FromJob>(ENTRY, { env: {}, logFile });
+    p.onMessage((m) => {
+      if (settled) return;
+      if (m?.type === 'progress') onProgress?.(m.progress);
+      else if (m?.type === 'result') {
+        settled = true;
+        resolve(m.value as JobResults[J['kind']]);
+      } else if (m?.type === 'error') {
+        settled = true;
+        reject(new Error(m.message));
+      }
+    });
+    p.onExit((code, signal) => {
+      if (settled) return;
+      settled = true;
+      reject(new Error(`the ${job.kind} process ended (${signal ? `signal ${signal}` : `code ${code}`}) before answering; see ${logFile}`));
+    });
+    p.send({ type: 'job', job });
+  });
+}

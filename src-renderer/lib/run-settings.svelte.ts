@@ -1,0 +1,80 @@
+// The settings of the next run, chosen across two views: the decomposition (Decomposition view) and the
+// training settings (the form in the Training view). Defaults are the CLI's (src-main/runs/run-config.ts
+// RUN_DEFAULTS), so the app and `ddcnn train` train the same run from the same few choices.
+import type { DatasetView, TrainStartRequest } from '../../src-main/api/contract';
+
+export type Family = 'vgg' | 'resnet';
+
+/** The grid fitted to a rank: 2 entries (nx, ny) for images, 3 (nx, ny, nz) for volumes. */
+export function gridForRank(grid: number[], rank: number): number[] {
+  const out = grid.slice(0, rank);
+  while (out.length < rank) out.push(2);
+  return out;
+}
+
+/** A positive whole number from a form field, or undefined when it is empty or not one. */
+export function wholeNumber(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+class RunSettings {
+  grid = $state<number[]>([2, 2, 2]);
+  overlap = $state(2);
+  family = $state<Family>('vgg');
+  /** The global model's base width; empty for the default (16 for images, 8 for volumes). */
+  width = $state<number | null>(null);
+  epochs = $state(5);
+  batch = $state(64);
+  learningRate = $state(0.001);
+  seed = $state(1);
+  /** Trainer processes at a time; empty for the default (every core, or one per GPU). */
+  workers = $state<number | null>(null);
+  /** At most this many training cases (stratified); empty for all. */
+  limit = $state<number | null>(null);
+  global = $state(true);
+  /** The models' input shape ([H,W] or [D,H,W]): the data set's by default. */
+  shape = $state<number[]>([28, 28, 28]);
+  /** Imported scans: the recipe's intensity window [low, high] in the source's units; null for the default. */
+  window = $state<[number, number] | null>(null);
+  /** The data set the shape and grid were last fitted to. */
+  fittedTo = $state<string | null>(null);
+
+  /** Fits the grid's rank and the input shape to a newly inspected data set (once per data set). */
+  fit(dataset: DatasetView): void {
+    const key = `${dataset.source}\0${dataset.inputShape.join('x')}`;
+    if (this.fittedTo === key) return;
+    this.fittedTo = key;
+    this.grid = gridForRank(this.grid, dataset.dims);
+    this.shape = dataset.inputShape.slice();
+    this.window = null;
+  }
+
+  /** The train:start request for a data source, from these settings. */
+  request(source: string, dataset: DatasetView | null, imported: boolean): TrainStartRequest {
+    const req: TrainStartRequest = {
+      data: source,
+      grid: this.grid.map(Number),
+      overlap: Number(this.overlap),
+      family: this.family,
+      epochs: Number(this.epochs),
+      batch: Number(this.batch),
+      seed: Number(this.seed),
+      global: this.global,
+      learningRate: Number(this.learningRate),
+    };
+    const width = wholeNumber(this.width);
+    const workers = wholeNumber(this.workers);
+    const limit = wholeNumber(this.limit);
+    if (width !== undefined) req.width = width;
+    if (workers !== undefined) req.workers = workers;
+    if (limit !== undefined) req.limit = limit;
+    // The shape only when it differs from the data set's own (an npz is resampled) or the source is imported.
+    const shape = this.shape.map(Number);
+    if (imported || (dataset && shape.join('x') !== dataset.inputShape.join('x'))) req.shape = shape;
+    if (imported && this.window) req.window = [Number(this.window[0]), Number(this.window[1])];
+    return req;
+  }
+}
+
+export const runSettings = new RunSettings();
