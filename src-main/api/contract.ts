@@ -5,7 +5,7 @@
 // engine's records and events fit them (see src-main/api/service.ts), so the two cannot drift apart.
 import { z } from 'zod';
 import { RUN_ID_PATTERN } from '../runs/run-id';
-import type { ModelRecord, ModelState, RunEvent, RunRecord, RunStatus, RunSummary } from '../runs/run-types';
+import type { ModelRecord, ModelState, PredictedCase, RunEvent, RunRecord, RunStatus, RunSummary } from '../runs/run-types';
 import type { EpochSummary } from '../engine/progress';
 import type { Metrics } from '../engine/metrics';
 import type { CaseInfo, ImportProgress, SkippedFile } from '../data/import/types';
@@ -261,22 +261,7 @@ export interface EvalView {
 }
 
 /** One input of a run (a test case or a new scan) with every model's decision, for the Inspect view. */
-export interface CaseView {
-  /** 'test:<i>' or the scan's file name. */
-  input: string;
-  /** Model input shape ([H,W] or [D,H,W]) and channels; values are the preprocessed input, 0..1. */
-  shape: number[];
-  channels: number;
-  values: number[];
-  classes: string[];
-  /** True class index when known (test cases). */
-  label?: number;
-  subdomains: { model: string; box: { start: number[]; end: number[] }; probs: number[] }[];
-  cnnDnn: number[];
-  average: number[];
-  vote: number[];
-  global?: number[];
-}
+export type CaseView = PredictedCase;
 
 /** Progress of a data inspection (long for big folders), keyed by its source. */
 export interface DataProgressMessage {

@@ -11,7 +11,6 @@ import { describeBackend, initBackend, type BackendInfo } from '../engine/backen
 import { executeRun, type RunEvent, type RunHandle } from '../runs/execute-run';
 import { forkProcess, type ProcessLauncher, type TrainerLauncher } from '../runs/launcher';
 import { runLayout } from '../runs/layout';
-import type { PredictedCase } from '../runs/predict';
 import { readRunRecord, type RunRecord } from '../runs/run-record';
 import { RUN_DEFAULTS, type RunConfig } from '../runs/run-config';
 import { runJob } from '../runs/run-job';
@@ -87,9 +86,6 @@ function summaryCache() {
     return summary;
   };
 }
-
-/** A prediction as the api describes it; the compiler checks that the engine's record fits. */
-const caseView = (p: PredictedCase): CaseView => p;
 
 const modelsOf = (rec: RunRecord): TrainStartResponse['models'] => Object.entries(rec.models).map(([name, m]) => ({ name, role: m.role, params: m.params }));
 
@@ -270,7 +266,7 @@ export function createStudioService(opts: ServiceOptions): StudioService {
     if (source !== 'demo' && source !== 'mnist') requireReadable(source);
     try {
       // TensorFlow and the scan's readers run in a job process of their own, never in this one.
-      return caseView(await runJob(jobs, { kind: 'predict', runDir, source }, runLayout(runDir).log('predict')));
+      return await runJob(jobs, { kind: 'predict', runDir, source }, runLayout(runDir).log('predict'));
     } catch (e) {
       throw new ApiFailure('failed', (e as Error).message);
     }

@@ -2,11 +2,10 @@
 // processes read it before loading their crops, so it is validated strictly: a stale or hand-edited
 // manifest must fail with a message naming the file, not as a wrong tensor shape deep in training.
 
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { SplitName } from '../engine/types';
-import { DataFileError, fileSystemError } from './errors';
+import { readJsonFile } from './json-file';
 
 export const CACHE_SCHEMA_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.json';
@@ -50,23 +49,5 @@ export type CacheManifest = z.infer<typeof cacheManifestSchema>;
 
 /** Reads and validates dir/manifest.json (synchronously: trainer processes call it before anything else). */
 export function readCacheManifest(dir: string): CacheManifest {
-  const file = join(dir, MANIFEST_FILE);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw fileSystemError(file, err);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new DataFileError(file, `not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
-  const parsed = cacheManifestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new DataFileError(file, `invalid dataset cache manifest: ${issues}`);
-  }
-  return parsed.data;
+  return readJsonFile(join(dir, MANIFEST_FILE), cacheManifestSchema, 'dataset cache manifest');
 }

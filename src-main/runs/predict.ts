@@ -18,24 +18,11 @@ import { readCase } from '../data/import/read-case';
 import { rankMismatch } from '../data/import/recipe-defaults';
 import { scanSingleCase } from '../data/import/scan-source';
 import { readRunRecord, type RunRecord } from './run-record';
+import type { PredictedCase } from './run-types';
+
+export type { PredictedCase };
 import { runLayout } from './layout';
 
-/** One input with every model's decision (the api's CaseView). */
-export interface PredictedCase {
-  /** 'test:<i>', '<data set> #<i>' for a sample of a data set, or a single scan's file name. */
-  input: string;
-  /** The run's input shape ([H,W] or [D,H,W]) and channels; values are the prepared input, 0..1. */
-  shape: number[];
-  channels: number;
-  values: number[];
-  classes: string[];
-  label?: number;
-  subdomains: { model: string; box: { start: number[]; end: number[] }; probs: number[] }[];
-  cnnDnn: number[];
-  average: number[];
-  vote: number[];
-  global?: number[];
-}
 
 /** What the user gave does not fit (a missing test case, a scan of the wrong kind...): the CLI's exit code 2. */
 export class PredictInputError extends Error {

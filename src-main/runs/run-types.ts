@@ -85,3 +85,20 @@ export type RunEvent =
   | { type: 'restart'; model: string; reason: string; attempt: number }
   | { type: 'phase'; phase: 'local' | 'coarse' | 'global' | 'evaluate'; models: string[] }
   | { type: 'backend'; info: BackendInfo; workers: number };
+
+/** One input with every model's decision (the api's CaseView). */
+export interface PredictedCase {
+  /** 'test:<i>', '<data set> #<i>' for a sample of a data set, or a single scan's file name. */
+  input: string;
+  /** The run's input shape ([H,W] or [D,H,W]) and channels; values are the prepared input, 0..1. */
+  shape: number[];
+  channels: number;
+  values: number[];
+  classes: string[];
+  label?: number;
+  subdomains: { model: string; box: { start: number[]; end: number[] }; probs: number[] }[];
+  cnnDnn: number[];
+  average: number[];
+  vote: number[];
+  global?: number[];
+}

@@ -3,11 +3,10 @@
 // Validated strictly on every read: a manifest that is stale, hand-edited or half written must fail with a
 // message naming the file, never as a wrong tensor deep in training.
 
-import { readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DataFileError, fileSystemError } from '../errors';
+import { readJsonFile } from '../json-file';
 
 export const IMPORT_SCHEMA_VERSION = 1;
 export const IMPORT_MANIFEST_FILE = 'manifest.json';
@@ -82,25 +81,7 @@ export type ImportManifest = z.infer<typeof importManifestSchema>;
 export type ManifestCase = ImportManifest['cases'][number];
 
 export function readImportManifest(dir: string): ImportManifest {
-  const file = join(dir, IMPORT_MANIFEST_FILE);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw fileSystemError(file, err);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new DataFileError(file, `not valid JSON (${(err as Error).message})`);
-  }
-  const parsed = importManifestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new DataFileError(file, `invalid import cache manifest: ${issues}`);
-  }
-  return parsed.data;
+  return readJsonFile(join(dir, IMPORT_MANIFEST_FILE), importManifestSchema, 'import cache manifest');
 }
 
 /** The manifest, or undefined when the folder holds no valid one (absent, stale schema, half written). */
