@@ -85,3 +85,14 @@ export function decodeWire(text: string): unknown {
     return v;
   });
 }
+
+/**
+ * The request header with which the web client (src-renderer/lib/web-api.ts) asks `ddcnn serve` to send
+ * the api's answers with status 200 even when the Result says ok:false (a run not found, a refused
+ * payload, a failed prediction): for that client an error Result is an answer, not a failed request, and
+ * browsers log every 4xx/5xx response as a console error. Refusals before a channel answers (no token,
+ * a foreign origin, a body too large or not JSON) keep their status. Other clients (curl) get the status
+ * that matches the error code.
+ */
+export const RESULT_STATUS_HEADER = 'X-DDCNN-Result-Status';
+export const RESULT_STATUS_ALWAYS_200 = 'always-200';

@@ -2,12 +2,15 @@
 // with the request as a JSON body, GET /api/<channel> for channels without a payload, and short names for
 // the common reads (GET /api/runs). Every request goes through the same `dispatch` as Electron IPC
 // (schema, size limit, handler, Result), and every answer is a Result, with an HTTP status that says
-// the same for clients that look only at the status.
+// the same for clients that look only at the status. The web client asks (RESULT_STATUS_HEADER) for the
+// channel's answers with status 200 whatever the Result says, since browsers log every error status as a
+// console error; refusals of the request itself (token, origin, method, size, content type, malformed
+// JSON, no such channel) keep their status for every client.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CHANNELS, MAX_PAYLOAD_BYTES, type Channel, type ErrorCode, type Handlers, type Result } from '../api/contract';
 import { dispatch } from '../api/dispatch';
 import { fail } from '../api/result';
-import { decodeWire, encodeWire } from '../api/wire';
+import { decodeWire, encodeWire, RESULT_STATUS_ALWAYS_200, RESULT_STATUS_HEADER } from '../api/wire';
 
 /**
  * The most bytes read from a request body. Above MAX_PAYLOAD_BYTES (which dispatch checks on the decoded
@@ -55,6 +58,16 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+/** Whether the client asked for the channel's answers with status 200, error Results included. */
+function wantsAlways200(req: IncomingMessage): boolean {
+  return req.headers[RESULT_STATUS_HEADER.toLowerCase()] === RESULT_STATUS_ALWAYS_200;
+}
+
+/** A channel's answer (from dispatch): its own status, or 200 for a client that asked for it. */
+function sendAnswer(req: IncomingMessage, res: ServerResponse, result: Result<unknown>): void {
+  sendResult(res, result, wantsAlways200(req) ? 200 : undefined);
+}
+
 function channelOf(name: string): Channel | undefined {
   if (Object.hasOwn(ALIASES, name)) return ALIASES[name];
   return (CHANNELS as string[]).includes(name) ? (name as Channel) : undefined;
@@ -65,7 +78,7 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
   const channel = channelOf(name);
   if (!channel) return sendResult(res, fail('not_found', `no api channel "${name.slice(0, 80)}"; the channels are ${CHANNELS.join(', ')}`), 404);
 
-  if (req.method === 'GET' || req.method === 'HEAD') return sendResult(res, await dispatch(channel, [], handlers));
+  if (req.method === 'GET' || req.method === 'HEAD') return sendAnswer(req, res, await dispatch(channel, [], handlers));
   if (req.method !== 'POST') {
     res.setHeader('Allow', 'GET, POST');
     return refuseUnread(req, res, 405, 'invalid_request', `${channel}: use POST with a JSON body, or GET for channels without one`);
@@ -97,5 +110,5 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
       return sendResult(res, fail('invalid_request', `${channel}: the body is not valid JSON: ${(e as Error).message}`));
     }
   }
-  sendResult(res, await dispatch(channel, args, handlers));
+  sendAnswer(req, res, await dispatch(channel, args, handlers));
 }

@@ -1,18 +1,21 @@
 // The contract's Api in web mode (`ddcnn serve`, src-main/server): every request method is one
 // POST /api/<channel> and every event stream (run events, data progress) arrives over one WebSocket at
 // /api/events, both built from the channel tables in src-main/api/methods.ts. Requests carry the access
-// token that web-token.ts takes from the page's address.
+// token that web-token.ts takes from the page's address, and ask for the channel's answers with status 200
+// (RESULT_STATUS_HEADER): an error Result is an answer here, and a browser logs every error status as a
+// console error. There is no native file dialog in a browser: pickPath answers not_supported without
+// asking the server, and the views let the user type the path.
 import type { Api, Channel, Requests, Responses, Result } from '../../src-main/api/contract';
 import { API_EVENTS, API_METHODS, type CallMethod, type EventMethod } from '../../src-main/api/methods';
-import { decodeWire, encodeWire } from '../../src-main/api/wire';
+import { decodeWire, encodeWire, RESULT_STATUS_ALWAYS_200, RESULT_STATUS_HEADER } from '../../src-main/api/wire';
 import { takeToken, type TokenEnvironment } from './web-token';
 
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 5_000;
 
-/** What the web client needs from the browser, passed in so that tests can give their own. */
+/** What the web client needs from the browser, passed in so that tests can give their own (plain structural types, as in web-token.ts, so that Node tests compile it too). */
 export interface WebEnvironment extends TokenEnvironment {
-  location: Pick<Location, 'href' | 'host' | 'protocol'>;
+  location: { href: string; host: string; protocol: string };
   fetch: typeof fetch;
   WebSocket: typeof WebSocket;
 }
@@ -39,13 +42,15 @@ export function httpCaller(env: Pick<WebEnvironment, 'fetch'>, token: string) {
     }
     let res: Response;
     try {
-      res = await env.fetch(`/api/${encodeURIComponent(channel)}`, {
+      // `cache` is the browser's (Node's RequestInit type lacks it, and Node's fetch ignores it).
+      const init: RequestInit & { cache?: 'no-store' } = {
         method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', [RESULT_STATUS_HEADER]: RESULT_STATUS_ALWAYS_200 },
         body: payload,
         cache: 'no-store',
         credentials: 'omit',
-      });
+      };
+      res = await env.fetch(`/api/${encodeURIComponent(channel)}`, init);
     } catch (e) {
       return unreachable(channel, (e as Error).message);
     }
@@ -129,6 +134,12 @@ export function eventStream(env: Pick<WebEnvironment, 'location' | 'WebSocket'>,
   };
 }
 
+/** dialog:pick in a browser: a page cannot open a native dialog on the machine that runs the server. */
+export const NO_DIALOG: Result<never> = {
+  ok: false,
+  error: { code: 'not_supported', message: 'no file dialog in the browser (web mode): type the absolute path of the folder or file instead' },
+};
+
 /** The Api over `ddcnn serve`; throws when the page was opened without the token. */
 export function createWebApi(env: WebEnvironment): Api {
   const token = takeToken(env);
@@ -138,5 +149,6 @@ export function createWebApi(env: WebEnvironment): Api {
   const calls = Object.entries(API_METHODS).map(([method, channel]) => [method, (request?: unknown) => call(channel, request as Requests[typeof channel])]);
   const events = Object.entries(API_EVENTS).map(([method, channel]) => [method, (listener: (message: unknown) => void) => subscribe(channel, listener)]);
   // The tables in methods.ts are checked against Api at compile time; here each row becomes a function.
-  return Object.fromEntries([...calls, ...events]) as Pick<Api, CallMethod> & Pick<Api, EventMethod>;
+  const api = Object.fromEntries([...calls, ...events]) as Pick<Api, CallMethod> & Pick<Api, EventMethod>;
+  return { ...api, pickPath: async () => NO_DIALOG };
 }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { RUN_EVENT_CHANNEL, type RunEventMessage } from '../../src-main/api/contract';
 import { createStudioService } from '../../src-main/api/service';
-import { decodeWire } from '../../src-main/api/wire';
+import { decodeWire, RESULT_STATUS_ALWAYS_200, RESULT_STATUS_HEADER } from '../../src-main/api/wire';
 import { forkLauncher } from '../../src-main/runs/launcher';
 import { MAX_BODY_BYTES } from '../../src-main/server/http-api';
 import { startWebServer, type WebServer } from '../../src-main/server/server';
@@ -247,7 +247,7 @@ describe('malformed requests', () => {
     expect(json(await request(`${base}/api/runs:get`, { headers: bearer() }))).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
   });
 
-  it('answers unknown channels, other methods and refusals of the handlers with their status', async () => {
+  it('answers unknown channels, other methods and refusals of the handlers with their status (clients such as curl)', async () => {
     const unknown = await request(`${base}/api/nope`, { headers: bearer() });
     expect(unknown.status).toBe(404);
     expect(json(unknown)).toMatchObject({ ok: false, error: { code: 'not_found', message: expect.stringMatching(/no api channel "nope"/) } });
@@ -261,5 +261,47 @@ describe('malformed requests', () => {
     expect(json(dialog)).toMatchObject({ ok: false, error: { code: 'not_supported' } });
     const plainGet = await request(`${base}/api/events`, { headers: bearer() });
     expect(plainGet.status).toBe(426);
+  });
+});
+
+describe('answers for the web client', () => {
+  // What src-renderer/lib/web-api.ts sends: an error Result is an answer (status 200, the Result says
+  // ok:false), so that the browser logs no "Failed to load resource" console error for it.
+  const webClient = () => ({ ...bearer(), 'Content-Type': 'application/json', [RESULT_STATUS_HEADER]: RESULT_STATUS_ALWAYS_200 });
+  const post = (channel: string, body: string, headers: Record<string, string> = webClient()) =>
+    request(`${base}/api/${channel}`, { method: 'POST', headers, body });
+
+  it('sends every Result of a channel with status 200, ok:false included', async () => {
+    const missing = await post('runs:get', JSON.stringify({ id: '20260101-120000-demo-000000' }));
+    expect(missing.status).toBe(200);
+    expect(json(missing)).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    const notAnId = await post('runs:get', JSON.stringify({ id: '../../etc' }));
+    expect(notAnId.status).toBe(200);
+    expect(json(notAnId)).toMatchObject({ ok: false, error: { code: 'invalid_request', message: expect.stringMatching(/^runs:get: id/) } });
+    const dialog = await post('dialog:pick', JSON.stringify({ kind: 'folder' }));
+    expect(dialog.status).toBe(200);
+    expect(json(dialog)).toMatchObject({ ok: false, error: { code: 'not_supported' } });
+    const unreadable = await post('runs:eval', JSON.stringify({ id: BROKEN_RUN }));
+    expect(unreadable.status).toBe(200);
+    expect(json(unreadable)).toMatchObject({ ok: false });
+    const listed = await post('runs:list', '');
+    expect(listed.status).toBe(200);
+    expect(json(listed)).toMatchObject({ ok: true, value: [{ id: BROKEN_RUN }] });
+  });
+
+  it('keeps the status of refusals that come before any channel answers', async () => {
+    const { Authorization: _, ...noToken } = webClient();
+    const unauthorized = await post('runs:list', '', noToken);
+    expect(unauthorized.status).toBe(401);
+    expect(json(unauthorized)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const foreign = await post('runs:list', '', { ...webClient(), Origin: 'http://evil.example' });
+    expect(foreign.status).toBe(403);
+    const tooLarge = await post('runs:get', JSON.stringify({ id: 'x'.repeat(MAX_BODY_BYTES) }));
+    expect(tooLarge.status).toBe(413);
+    const form = await post('runs:get', 'id=1', { ...webClient(), 'Content-Type': 'application/x-www-form-urlencoded' });
+    expect(form.status).toBe(415);
+    // Any other value of the header changes nothing.
+    const other = await post('runs:get', JSON.stringify({ id: '20260101-120000-demo-000000' }), { ...webClient(), [RESULT_STATUS_HEADER]: 'yes' });
+    expect(other.status).toBe(404);
   });
 });
