@@ -1,24 +1,28 @@
-// data:inspect and data:slice: what the Data view shows of a data source before any run exists.
-// - 'demo', 'mnist' and .npz files are arrays already (values scaled to 0..1 as the models see them): read
-//   once, kept for the slider, their cases named `<split>:<index>`;
+// data:inspect and data:slice: what the Data view shows of a data source before any run exists. Nothing
+// heavy is read in this (the Electron main) process:
+// - 'demo', 'mnist' and .npz files are arrays already (values scaled to 0..1 as the models see them),
+//   loaded in a job process; their cases are named `<split>:<index>`;
 // - folders and CSV manifests are inspected by the import pipeline (its own worker processes read every
-//   scan) with progress events; a case is read for the slice viewer through the same readers, and the last
-//   one is kept so that moving the slider does not read it again.
+//   scan) with progress events;
+// - a case for the slice viewer is read in a job process, and the last one is kept here so that moving the
+//   slider only cuts another slice.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Dataset, LabeledSplit } from '../engine/types';
-import { loadDataset } from '../data/load';
 import { inspectSource } from '../data/import/inspect';
-import { readCase } from '../data/import/read-case';
 import { resolveRecipe, shapeOf } from '../data/import/recipe-defaults';
-import { scanSource, type ScanResult } from '../data/import/scan-source';
 import type { CaseInfo, ImportProgress } from '../data/import/types';
-import type { Volume } from '../data/volume';
+import type { ProcessLauncher } from '../runs/launcher';
+import { JobError, runJob } from '../runs/run-job';
 import { MAX_LISTED_CASES, type DataInspectRequest, type DataProgressMessage, type DataSliceRequest, type DatasetView, type SliceView } from './contract';
+import type { CaseVolume } from './data-reading';
 import { ApiFailure } from './result';
-import { extractSlice, valueRange } from './slices';
+import { extractSlice } from './slices';
 
 export interface DataHandlerOptions {
+  /** Starts the job processes that load array data sets and read cases. */
+  jobs: ProcessLauncher;
+  /** The log of those job processes. */
+  logFile: string;
   /** Receives the progress of every folder/CSV inspection. */
   emitDataProgress?: (message: DataProgressMessage) => void;
   /** At most one progress message this often (ms), the last one always; 100 by default. */
@@ -39,9 +43,6 @@ export function dataProgressEmitter(source: string, intervalMs: number, emit: ((
 
 /** How the service reads a data source: arrays in memory, or an import source (folder, CSV). */
 export type SourceKind = 'builtin' | 'npz' | 'import';
-
-const ARRAY_SPLITS = ['train', 'val', 'test', 'all'] as const;
-type ArraySplit = (typeof ARRAY_SPLITS)[number];
 
 /** Throws ApiFailure naming the path: not_found when it is not there, failed when it cannot be read. */
 export function requireReadable(file: string): fs.Stats {
@@ -96,61 +97,6 @@ function stamp(file: string): string {
   return s ? `${file}\0${s.size}\0${s.mtimeMs}` : file;
 }
 
-const sampleSizeOf = (ds: Dataset) => ds.spatialShape.reduce((a, b) => a * b, ds.channels);
-
-/** [D, H, W] of a data set's samples (D = 1 for images). */
-const volumeShape = (ds: Dataset): [number, number, number] => (ds.spatialShape.length === 3 ? [ds.spatialShape[0], ds.spatialShape[1], ds.spatialShape[2]] : [1, ds.spatialShape[0], ds.spatialShape[1]]);
-
-function arrayCaseInfo(ds: Dataset, split: ArraySplit, s: LabeledSplit, i: number): CaseInfo {
-  const size = sampleSizeOf(ds);
-  const [d, h, w] = volumeShape(ds);
-  const info: CaseInfo = {
-    id: `${split}:${i}`,
-    label: ds.classes[s.y[i]] ?? String(s.y[i]),
-    kind: 'npy',
-    dims: ds.spatialShape.length === 3 ? 3 : 2,
-    size: [w, h, d],
-    channels: ds.channels,
-    spacing: [1, 1, 1],
-    range: valueRange(s.x, i * size, (i + 1) * size),
-    units: 'stored',
-    modality: 'unknown',
-    warnings: [],
-  };
-  if (split !== 'all') info.split = split;
-  if (s.groups) info.group = s.groups[i];
-  return info;
-}
-
-function arrayDatasetView(source: string, ds: Dataset): DatasetView {
-  const counts = new Array<number>(ds.classes.length).fill(0);
-  const cases: CaseInfo[] = [];
-  let total = 0;
-  for (const split of ARRAY_SPLITS) {
-    const s = ds.splits[split];
-    if (!s) continue;
-    for (let i = 0; i < s.y.length; i++) {
-      counts[s.y[i]]++;
-      if (cases.length < MAX_LISTED_CASES) cases.push(arrayCaseInfo(ds, split, s, i));
-    }
-    total += s.y.length;
-  }
-  const view: DatasetView = {
-    source,
-    name: ds.name,
-    dims: ds.spatialShape.length === 3 ? 3 : 2,
-    inputShape: ds.spatialShape.slice(),
-    channels: ds.channels,
-    classes: ds.classes.map((name, c) => ({ name, cases: counts[c] })),
-    cases,
-    totalCases: total,
-    skipped: [],
-    units: 'stored',
-  };
-  if (ds.citation) view.citation = ds.citation;
-  return view;
-}
-
 /** The shape and channels the import recipe would choose by default; the first case's when the cases disagree. */
 function defaultInput(cases: CaseInfo[]): { shape: number[]; channels: number } {
   try {
@@ -165,31 +111,26 @@ function defaultInput(cases: CaseInfo[]): { shape: number[]; channels: number } 
 }
 
 export function createDataHandlers(opts: DataHandlerOptions) {
-  const arrays = lastOne<Dataset>();
-  const scans = lastOne<ScanResult>();
-  const volumes = lastOne<{ vol: Volume; range: [number, number]; label: string }>();
+  const volumes = lastOne<CaseVolume>();
   const interval = opts.progressIntervalMs ?? 100;
-
-  const loadArrays = (source: string) => arrays.get(source === 'demo' || source === 'mnist' ? source : stamp(source), () => loadDataset(source));
 
   const progressEmitter = (source: string) => dataProgressEmitter(source, interval, opts.emitDataProgress);
 
+  /** A job's failure as the api's error: not_found for a missing case, failed otherwise. */
+  const apiFailure = (e: unknown) => (e instanceof JobError && e.missing ? new ApiFailure('not_found', e.message) : new ApiFailure('failed', (e as Error).message));
+
   async function inspect({ source }: DataInspectRequest): Promise<DatasetView> {
     const kind = sourceKind(source);
+    // A new inspection reads the source afresh, for the slice viewer too (files may have changed), and
+    // lets go of the last scan read (a CT series can hold hundreds of MB).
+    volumes.forget();
     if (kind !== 'import') {
-      // The last scan read for the slice viewer (a CT series can hold hundreds of MB) is let go.
-      volumes.forget();
       try {
-        return arrayDatasetView(source, await loadArrays(source));
+        return await runJob(opts.jobs, { kind: 'inspect-arrays', source }, opts.logFile);
       } catch (e) {
-        throw new ApiFailure('failed', (e as Error).message);
+        throw apiFailure(e);
       }
     }
-    // A new inspection reads the source afresh, for the slice viewer too (files may have changed); the
-    // arrays of a built-in set or .npz are let go (MNIST holds 220 MB).
-    scans.forget();
-    volumes.forget();
-    arrays.forget();
     let report;
     try {
       report = await inspectSource(source, { onProgress: progressEmitter(source) });
@@ -212,43 +153,17 @@ export function createDataHandlers(opts: DataHandlerOptions) {
     };
   }
 
-  async function arraySlice(req: DataSliceRequest): Promise<SliceView> {
-    const m = /^(train|val|test|all):(\d+)$/.exec(req.caseId);
-    if (!m) throw new ApiFailure('invalid_request', `${req.caseId}: a case of ${req.source} is named <split>:<index>, e.g. train:0`);
-    let ds: Dataset;
-    try {
-      ds = await loadArrays(req.source);
-    } catch (e) {
-      throw new ApiFailure('failed', (e as Error).message);
+  async function slice(req: DataSliceRequest): Promise<SliceView> {
+    const kind = sourceKind(req.source) === 'import' ? 'import' : 'arrays';
+    if (kind === 'arrays' && !/^(train|val|test|all):\d+$/.test(req.caseId)) {
+      throw new ApiFailure('invalid_request', `${req.caseId}: a case of ${req.source} is named <split>:<index>, e.g. train:0`);
     }
-    const split = ds.splits[m[1] as ArraySplit];
-    const i = Number(m[2]);
-    if (!split) throw new ApiFailure('not_found', `${req.source} has no split '${m[1]}' (it has ${Object.keys(ds.splits).join(', ')})`);
-    if (i >= split.y.length) throw new ApiFailure('not_found', `${req.source}: case ${req.caseId} does not exist (split '${m[1]}' holds ${split.y.length})`);
-    const size = sampleSizeOf(ds);
-    const sample = split.x.subarray(i * size, (i + 1) * size);
-    return sliceView(req, sample, volumeShape(ds), ds.channels, [1, 1, 1], ds.spatialShape.length === 3 ? 3 : 2, {
-      units: 'stored',
-      range: valueRange(sample),
-      label: ds.classes[split.y[i]],
-    });
-  }
-
-  async function importSlice(req: DataSliceRequest): Promise<SliceView> {
-    const source = req.source;
-    const key = `${stamp(source)}\0${req.caseId}`;
-    let got;
+    const key = `${stamp(req.source)}\0${req.caseId}`;
+    let got: CaseVolume;
     try {
-      got = await volumes.get(key, async () => {
-        const { cases } = await scans.get(stamp(source), () => scanSource(source));
-        const ref = cases.find((c) => c.id === req.caseId);
-        if (!ref) throw new ApiFailure('not_found', `${source}: no case ${req.caseId}`);
-        const vol = await readCase(ref);
-        return { vol, range: valueRange(vol.data), label: ref.label };
-      });
+      got = await volumes.get(key, () => runJob(opts.jobs, { kind: 'read-case', source: req.source, sourceKind: kind, caseId: req.caseId }, opts.logFile));
     } catch (e) {
-      if (e instanceof ApiFailure) throw e;
-      throw new ApiFailure('failed', (e as Error).message);
+      throw apiFailure(e);
     }
     const { vol, range, label } = got;
     return sliceView(req, vol.data, vol.shape, vol.channels, vol.spacing, vol.dims, { units: vol.units, range, label, fileWindow: vol.fileWindow });
@@ -286,10 +201,6 @@ export function createDataHandlers(opts: DataHandlerOptions) {
     if (extra.fileWindow) view.fileWindow = { ...extra.fileWindow };
     if (extra.label !== undefined) view.label = extra.label;
     return view;
-  }
-
-  async function slice(req: DataSliceRequest): Promise<SliceView> {
-    return sourceKind(req.source) === 'import' ? importSlice(req) : arraySlice(req);
   }
 
   return { inspect, slice };

@@ -95,7 +95,12 @@ export function createStudioService(opts: ServiceOptions): StudioService {
   const active = new Map<string, RunHandle>();
   const summaryOf = summaryCache();
   const evalOf = evalCache();
-  const data = createDataHandlers({ emitDataProgress: opts.emitDataProgress, progressIntervalMs: opts.progressIntervalMs });
+  const data = createDataHandlers({
+    jobs,
+    logFile: path.join(opts.workspace, 'logs', 'data.log'),
+    emitDataProgress: opts.emitDataProgress,
+    progressIntervalMs: opts.progressIntervalMs,
+  });
   let starting = false;
   let backend: Promise<BackendView> | undefined;
 

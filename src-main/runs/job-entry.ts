@@ -3,6 +3,7 @@
 // utilityProcess.fork (desktop app); only the message port differs.
 import { createRun } from './create-run';
 import { predictCase } from './predict';
+import { inspectArrays, MissingCaseError, readCaseVolume } from '../api/data-reading';
 import type { FromJob, Job, ToJob } from './job-protocol';
 
 interface ParentPort {
@@ -23,6 +24,10 @@ function run(job: Job): Promise<unknown> {
       return createRun(job.workspace, job.config, { onImportProgress: (progress) => send({ type: 'progress', progress }) });
     case 'predict':
       return predictCase(job.runDir, job.source);
+    case 'inspect-arrays':
+      return inspectArrays(job.source);
+    case 'read-case':
+      return readCaseVolume(job.source, job.sourceKind, job.caseId);
   }
 }
 
@@ -35,7 +40,7 @@ async function onMessage(m: ToJob): Promise<void> {
   try {
     send({ type: 'result', value: await run(m.job) });
   } catch (e) {
-    send({ type: 'error', message: (e as Error).message ?? String(e) });
+    send({ type: 'error', message: (e as Error).message ?? String(e), missing: e instanceof MissingCaseError });
     console.error((e as Error).stack ?? String(e));
     code = 1;
   }

@@ -3,22 +3,31 @@
 import type { ImportProgress } from '../data/import/types';
 import type { RunConfig } from './run-config';
 import type { PredictedCase } from './predict';
+import type { DatasetView } from '../api/contract';
+import type { CaseVolume } from '../api/data-reading';
 
 export type Job =
   /** createRun: load and split the data set, write the run's cache and run.json. Answers the run folder. */
   | { kind: 'create-run'; workspace: string; config: RunConfig }
   /** A completed run's decisions on one input (test:<i>, demo, mnist, an .npz or a single scan). */
-  | { kind: 'predict'; runDir: string; source: string };
+  | { kind: 'predict'; runDir: string; source: string }
+  /** data:inspect of an array data set ('demo', 'mnist', an .npz): loading it can take seconds and GBs. */
+  | { kind: 'inspect-arrays'; source: string }
+  /** One case of a data source for the slice viewer (decoding a compressed series takes seconds). */
+  | { kind: 'read-case'; source: string; sourceKind: 'arrays' | 'import'; caseId: string };
 
 export interface JobResults {
   'create-run': string;
   predict: PredictedCase;
+  'inspect-arrays': DatasetView;
+  'read-case': CaseVolume;
 }
 
 export type ToJob = { type: 'job'; job: Job };
 
 export type FromJob =
   | { type: 'result'; value: unknown }
-  | { type: 'error'; message: string }
+  /** `missing`: what was asked for is not there (a case id), as opposed to a failure to read it. */
+  | { type: 'error'; message: string; missing?: boolean }
   /** Importing scans while creating a run (a folder or CSV data set, the first time). */
   | { type: 'progress'; progress: ImportProgress };

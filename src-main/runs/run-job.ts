@@ -5,6 +5,16 @@ import type { FromJob, Job, JobResults, ToJob } from './job-protocol';
 
 const ENTRY: EntryName = 'job-entry';
 
+/** A job's failure; `missing` when what it was asked for does not exist (a case id), not a failure to read. */
+export class JobError extends Error {
+  constructor(
+    message: string,
+    readonly missing = false,
+  ) {
+    super(message);
+  }
+}
+
 export function runJob<J extends Job>(launch: ProcessLauncher, job: J, logFile: string, onProgress?: (p: ImportProgress) => void): Promise<JobResults[J['kind']]> {
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -17,7 +27,7 @@ export function runJob<J extends Job>(launch: ProcessLauncher, job: J, logFile: 
         resolve(m.value as JobResults[J['kind']]);
       } else if (m?.type === 'error') {
         settled = true;
-        reject(new Error(m.message));
+        reject(new JobError(m.message, m.missing));
       }
     });
     p.onExit((code, signal) => {
