@@ -10,6 +10,7 @@
 // DICOM files directly in a class folder are grouped into series the same way.
 
 import { createHash } from 'node:crypto';
+import { accessSync, constants } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { looksLikeDicom, scanDicomFiles } from '../dicom/index';
@@ -49,17 +50,44 @@ async function addDicomCases(ctx: ScanContext, folder: string, files: string[], 
   const { series, skipped } = await scanDicomFiles(files, ctx.root);
   ctx.skipped.push(...skipped);
   const base = relativeId(ctx.root, folder);
+  // A file of the folder that cannot be read may be a slice of any of its series: importing the rest would
+  // silently give a volume with a slice missing (and, with few slices, a wrong spacing), so none is imported.
+  const unreadable = skipped.filter((s) => s.reason === 'permission denied');
+  if (unreadable.length > 0) {
+    const names = unreadable.map((s) => s.file).join(', ');
+    for (const s of series) {
+      const id = series.length === 1 ? base : `${base}#${seriesHash(s.uid)}`;
+      ctx.skipped.push({ file: id, reason: `not imported: ${unreadable.length} file(s) of its folder cannot be read (${names}), so the series may be missing slices` });
+    }
+    return;
+  }
   for (const s of series) {
-    const id = series.length === 1 ? base : `${base}#${createHash('sha256').update(s.uid).digest('hex').slice(0, 8)}`;
+    const id = series.length === 1 ? base : `${base}#${seriesHash(s.uid)}`;
     addCase(ctx, { id, kind: 'dicom-series', files: s.files }, meta);
   }
 }
 
-const isDicomCandidate = (file: string): boolean => kindByName(file) === undefined && !CSV_FILE.test(file) && looksLikeDicom(file);
+const seriesHash = (uid: string): string => createHash('sha256').update(uid).digest('hex').slice(0, 8);
+
+/** Whether the process may read `file`; an unreadable file without a known extension may well be a DICOM slice. */
+function readable(file: string): boolean {
+  try {
+    accessSync(file, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const isDicomCandidate = (file: string): boolean => kindByName(file) === undefined && !CSV_FILE.test(file) && (looksLikeDicom(file) || !readable(file));
 
 /** A folder at a case position: a DICOM series folder, a PNG stack, or a container of further cases. */
 async function scanCaseFolder(ctx: ScanContext, dir: string, meta: CaseMeta): Promise<void> {
+  const listedBefore = ctx.skipped.length;
   const deep = await listFilesDeep(dir, ctx.root, ctx.skipped);
+  // A folder that cannot be listed is skipped with that reason (recorded by listFilesDeep), not as empty.
+  const id = relativeId(ctx.root, dir);
+  if (ctx.skipped.slice(listedBefore).some((s) => s.file === id)) return;
   const dicom = deep.filter(isDicomCandidate);
   if (dicom.length > 0) {
     await addDicomCases(ctx, dir, dicom, meta);
