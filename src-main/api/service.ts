@@ -7,7 +7,7 @@
 // files in run-handlers.ts, the plan preview in plan.ts.
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeBackend, initBackend, type BackendInfo } from '../engine/backend';
+import { describeBackend, type BackendInfo } from '../engine/backend';
 import { executeRun, type RunEvent, type RunHandle } from '../runs/execute-run';
 import { forkProcess, type ProcessLauncher, type TrainerLauncher } from '../runs/launcher';
 import { runLayout } from '../runs/layout';
@@ -50,7 +50,7 @@ export interface ServiceOptions {
   emitDataProgress?: (message: DataProgressMessage) => void;
   /** At most one progress event per model (or data inspection) this often (ms); 100 by default. */
   progressIntervalMs?: number;
-  /** The compute backend, for backend:info; the engine's choice by default. */
+  /** The compute backend, for backend:info; by default the engine's choice, probed in a job process. */
   backend?: () => Promise<BackendInfo>;
   /** A native open dialog (the Electron app); without it dialog:pick answers not_supported. */
   pickPath?: (kind: PickPathRequest['kind']) => Promise<string | null>;
@@ -164,8 +164,12 @@ export function createStudioService(opts: ServiceOptions): StudioService {
     return { record: rec, summary, active: active.has(id) };
   }
 
+  /** The backend the trainers will load, found in a job process: this one never loads TensorFlow or a GPU. */
+  const probeBackend = (force: string | undefined): Promise<BackendInfo> =>
+    runJob(jobs, force === undefined ? { kind: 'backend-info' } : { kind: 'backend-info', force }, path.join(opts.workspace, 'logs', 'backend.log'));
+
   function backendInfo(): Promise<BackendView> {
-    backend ??= (opts.backend ?? (() => initBackend()))().then(
+    backend ??= (opts.backend ?? (() => probeBackend(undefined)))().then(
       (info) => ({ name: info.name, gpu: info.gpu, skipped: info.skipped, description: describeBackend(info) }),
       (e: Error) => {
         backend = undefined; // let the next request try again
@@ -178,7 +182,7 @@ export function createStudioService(opts: ServiceOptions): StudioService {
   function execute(runId: string, runDir: string): void {
     const pass = progressThrottle(opts.progressIntervalMs ?? 100);
     const emit = (event: RunEventView) => opts.emit({ runId, event });
-    const handle = executeRun(runDir, { launcher: opts.launcher, onEvent: (e) => pass(e) && emit(eventView(e)) });
+    const handle = executeRun(runDir, { launcher: opts.launcher, probeBackend, onEvent: (e) => pass(e) && emit(eventView(e)) });
     active.set(runId, handle);
     const finish = (status: RunStatus, error?: string) => {
       // Leave the active set first: a listener that reloads the run list on 'finished' sees the final state.

@@ -34,6 +34,11 @@ export interface ExecuteOptions {
   launcher: TrainerLauncher;
   workers?: number;
   onEvent?: (e: RunEvent) => void;
+  /**
+   * Finds the backend the trainers will use (they each load it themselves). In this process by default;
+   * the app probes in a job process, so that its main process never loads TensorFlow or binds a GPU.
+   */
+  probeBackend?: (force: string | undefined) => Promise<BackendInfo>;
 }
 
 export interface RunHandle {
@@ -170,7 +175,7 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
 
   async function execute(): Promise<RunRecord> {
     const t0 = performance.now();
-    const backend = await initBackend({ force: rec.config.backend });
+    const backend = await (opts.probeBackend ?? ((force) => initBackend({ force })))(rec.config.backend);
     const workers = opts.workers ?? rec.config.workers ?? defaultWorkers(backend);
     rec.backend = backend;
     rec.status = 'running';

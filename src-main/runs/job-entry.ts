@@ -3,6 +3,7 @@
 // utilityProcess.fork (desktop app); only the message port differs.
 import { createRun } from './create-run';
 import { predictCase } from './predict';
+import { initBackend } from '../engine/backend';
 import { inspectArrays, MissingCaseError, readCaseVolume } from '../api/data-reading';
 import type { FromJob, Job, ToJob } from './job-protocol';
 
@@ -28,6 +29,8 @@ function run(job: Job): Promise<unknown> {
       return inspectArrays(job.source);
     case 'read-case':
       return readCaseVolume(job.source, job.sourceKind, job.caseId);
+    case 'backend-info':
+      return initBackend({ force: job.force });
   }
 }
 

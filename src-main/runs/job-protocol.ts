@@ -2,6 +2,7 @@
 // TensorFlow and so must not run in the Electron main process. A job process does one job and exits.
 import type { ImportProgress } from '../data/import/types';
 import type { RunConfig } from './run-config';
+import type { BackendInfo } from '../engine/backend-info';
 import type { PredictedCase } from './predict';
 import type { DatasetView } from '../api/contract';
 import type { CaseVolume } from '../api/data-reading';
@@ -14,13 +15,16 @@ export type Job =
   /** data:inspect of an array data set ('demo', 'mnist', an .npz): loading it can take seconds and GBs. */
   | { kind: 'inspect-arrays'; source: string }
   /** One case of a data source for the slice viewer (decoding a compressed series takes seconds). */
-  | { kind: 'read-case'; source: string; sourceKind: 'arrays' | 'import'; caseId: string };
+  | { kind: 'read-case'; source: string; sourceKind: 'arrays' | 'import'; caseId: string }
+  /** Which compute backend loads (or the forced one), without loading TensorFlow into the asking process. */
+  | { kind: 'backend-info'; force?: string };
 
 export interface JobResults {
   'create-run': string;
   predict: PredictedCase;
   'inspect-arrays': DatasetView;
   'read-case': CaseVolume;
+  'backend-info': BackendInfo;
 }
 
 export type ToJob = { type: 'job'; job: Job };
