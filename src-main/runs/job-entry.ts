@@ -14,15 +14,24 @@ interface ParentPort {
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 
-const send = (m: FromJob): void => {
-  if (parentPort) parentPort.postMessage(m);
-  else process.send?.(m);
-};
+/**
+ * Sends a message; resolves once it has left this process. An answer can be large (a scan for the slice
+ * viewer is tens of MB) and is written to the pipe asynchronously, so exiting right after process.send
+ * would cut it off. Electron's parentPort.postMessage has no callback; its message is queued at once.
+ */
+const send = (m: FromJob): Promise<void> =>
+  new Promise((resolve) => {
+    if (parentPort) {
+      parentPort.postMessage(m);
+      resolve();
+    } else if (process.send) process.send(m, undefined, {}, () => resolve());
+    else resolve();
+  });
 
 function run(job: Job): Promise<unknown> {
   switch (job.kind) {
     case 'create-run':
-      return createRun(job.workspace, job.config, { onImportProgress: (progress) => send({ type: 'progress', progress }) });
+      return createRun(job.workspace, job.config, { onImportProgress: (progress) => void send({ type: 'progress', progress }) });
     case 'predict':
       return predictCase(job.runDir, job.source);
     case 'inspect-arrays':
@@ -41,14 +50,16 @@ async function onMessage(m: ToJob): Promise<void> {
   started = true;
   let code = 0;
   try {
-    send({ type: 'result', value: await run(m.job) });
+    await send({ type: 'result', value: await run(m.job) });
   } catch (e) {
-    send({ type: 'error', message: (e as Error).message ?? String(e), missing: e instanceof MissingCaseError });
+    await send({ type: 'error', message: (e as Error).message ?? String(e), missing: e instanceof MissingCaseError });
     console.error((e as Error).stack ?? String(e));
     code = 1;
   }
-  // Let the answer leave before exiting.
-  setTimeout(() => process.exit(code), 50);
+  // The parent ends this process once it has the answer (run-job.ts): exiting here could still cut off a
+  // large answer in an Electron utility process, whose postMessage gives no sign of completion. This is
+  // the fallback for a parent that does not.
+  setTimeout(() => process.exit(code), 60_000);
 }
 
 if (parentPort) parentPort.on('message', (e) => void onMessage(e.data as ToJob));

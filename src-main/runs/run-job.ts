@@ -25,9 +25,12 @@ export function runJob<J extends Job>(launch: ProcessLauncher, job: J, logFile: 
       else if (m?.type === 'result') {
         settled = true;
         resolve(m.value as JobResults[J['kind']]);
+        // The job has answered and does nothing more: it waits to be ended, so that its answer is never cut off.
+        p.kill();
       } else if (m?.type === 'error') {
         settled = true;
         reject(new JobError(m.message, m.missing));
+        p.kill();
       }
     });
     p.onExit((code, signal) => {
