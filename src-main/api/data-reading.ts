@@ -8,7 +8,7 @@ import { scanSource } from '../data/import/scan-source';
 import type { CaseInfo } from '../data/import/types';
 import type { Volume } from '../data/volume';
 import { MAX_LISTED_CASES, type DatasetView } from './contract';
-import { valueRange } from './slices';
+import { valueRange, volumeRange } from '../data/recipe';
 
 const ARRAY_SPLITS = ['train', 'val', 'test', 'all'] as const;
 type ArraySplit = (typeof ARRAY_SPLITS)[number];
@@ -113,7 +113,7 @@ async function importedCase(source: string, caseId: string): Promise<CaseVolume>
   const ref = cases.find((c) => c.id === caseId);
   if (!ref) throw new MissingCaseError(`${source}: no case ${caseId}`);
   const vol = await readCase(ref);
-  return { vol, range: valueRange(vol.data), label: ref.label };
+  return { vol, range: volumeRange(vol), label: ref.label };
 }
 
 /** The case `caseId` of a data source, for the slice viewer. */

@@ -44,15 +44,3 @@ export function extractSlice(data: ArrayLike<number>, shape: [number, number, nu
   const pixelSpacing: [number, number] = axis === 'axial' ? [sx, sy] : axis === 'coronal' ? [sx, sz] : [sy, sz];
   return { width, height, count, values, pixelSpacing };
 }
-
-/** Smallest and largest value, NaN ignored; [0, 0] when there is none. */
-export function valueRange(data: ArrayLike<number>, from = 0, to = data.length): [number, number] {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = from; i < to; i++) {
-    const v = data[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return min <= max ? [min, max] : [0, 0];
-}

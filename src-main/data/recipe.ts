@@ -127,15 +127,19 @@ export function centreCropOrPad(x: Float32Array, shape: number[], channels: numb
   return out;
 }
 
-/** Smallest and largest voxel value, NaN ignored; [0, 0] for a volume without numbers. */
-export function volumeRange(vol: Volume): [number, number] {
+/** Smallest and largest value, NaN ignored; [0, 0] when there is none. */
+export function valueRange(data: ArrayLike<number>, from = 0, to = data.length): [number, number] {
   let min = Infinity;
   let max = -Infinity;
-  const data = vol.data;
-  for (let i = 0; i < data.length; i++) {
+  for (let i = from; i < to; i++) {
     const v = data[i];
     if (v < min) min = v;
     if (v > max) max = v;
   }
   return min <= max ? [min, max] : [0, 0];
+}
+
+/** Smallest and largest voxel value, NaN ignored; [0, 0] for a volume without numbers. */
+export function volumeRange(vol: Volume): [number, number] {
+  return valueRange(vol.data);
 }
