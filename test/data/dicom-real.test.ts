@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { looksLikeDicom, readDicomSeries, scanDicomFiles } from '../../src-main/data/dicom/index';
 import type { Volume } from '../../src-main/data/volume';
 import { DATA, readReal } from './dicom-fixtures';
+import { range } from '../helpers/volume';
 
 const J2K = join(DATA, 'totalsegmentator_example_ct_dicom');
 const RAW = join(DATA, 'totalsegmentator_example_ct_dicom_uncompressed');
@@ -18,16 +19,6 @@ const filesOf = (dir: string): string[] => readdirSync(dir).map((f) => join(dir,
 
 const tmp = mkdtempSync(join(tmpdir(), 'ddcnn-dicom-real-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function range(v: Volume): [number, number] {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const x of v.data) {
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
-  return [min, max];
-}
 
 /** Whether two Float32Arrays hold the same values (vitest's toEqual on 5M elements is slow). */
 function sameVoxels(a: Float32Array, b: Float32Array): boolean {

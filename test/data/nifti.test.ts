@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DataFileError } from '../../src-main/data/errors';
 import { readNifti } from '../../src-main/data/formats/nifti';
 import type { Volume } from '../../src-main/data/volume';
+import { range } from '../helpers/volume';
 
 const CT = '/work/shared/data/ct-nifti';
 const dir = mkdtempSync(join(tmpdir(), 'ddcnn-nifti-'));
@@ -18,16 +19,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function at(v: Volume, x: number, y: number, z: number, c = 0): number {
   const [, h, w] = v.shape;
   return v.data[((z * h + y) * w + x) * v.channels + c];
-}
-
-function range(v: Volume): [number, number] {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const x of v.data) {
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
-  return [min, max];
 }
 
 // ---------------------------------------------------------------------------------------------------------
