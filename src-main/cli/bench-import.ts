@@ -11,7 +11,7 @@ import { inspectSource } from '../data/import/inspect';
 import type { ImportProgress } from '../data/import/types';
 import { defaultImportWorkers } from '../data/import/worker-pool';
 import { findProjectRoot } from '../data/project-root';
-import { peakRssMB } from '../runs/memory';
+import { peakRssMB } from '../data/peak-memory';
 
 const CT_DICOM = path.resolve(findProjectRoot(import.meta.url), '../shared/data/ct-dicom');
 const SERIES = { uncompressed: 'totalsegmentator_example_ct_dicom_uncompressed', jpeg2000: 'totalsegmentator_example_ct_dicom' } as const;

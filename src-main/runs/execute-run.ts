@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { initBackend, type BackendInfo } from '../engine/backend';
 import { coarseHiddenUnits } from '../engine/architecture';
 import { evaluateRun } from './evaluate';
-import { peakRssMB } from './memory';
+import { peakRssMB } from '../data/peak-memory';
 import { readRunRecord, writeRunRecord, type RunRecord } from './run-record';
 import { runLayout } from './layout';
 import type { TrainerJob } from './protocol';

@@ -13,7 +13,7 @@ import { readCachedSplit, readCacheManifest } from '../data/cache';
 import type { SplitName } from '../engine/types';
 import type { EpochSummary, FromTrainer, TrainerJob } from './protocol';
 import { readF32, runLayout } from './layout';
-import { peakRssMB } from './memory';
+import { peakRssMB } from '../data/peak-memory';
 
 const SPLITS: SplitName[] = ['train', 'val', 'test'];
 

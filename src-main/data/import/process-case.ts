@@ -11,7 +11,7 @@ import { caseInfo, readCase } from './read-case';
 import { rankMismatch } from './recipe-defaults';
 import { relativeId } from './source-files';
 import type { SkippedFile } from './types';
-import { peakRssMB } from './peak-memory';
+import { peakRssMB } from '../peak-memory';
 
 /** A failure as the skipped list shows it: the file the reader named (relative to the source) and its reason. */
 export function skippedFromError(err: unknown, job: Pick<CaseJob, 'ref' | 'root'>): SkippedFile {

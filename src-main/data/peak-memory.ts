@@ -1,5 +1,5 @@
-// Peak resident memory of the current process, as import workers report it. The data layer keeps its own
-// copy of the few lines in runs/memory.ts because layers import only downward (DESIGN.md section 2).
+// Peak resident memory of the current process, as import workers, trainers and the run orchestrator report
+// it. In the data layer, the lowest one, so that every layer above can use it (DESIGN.md section 2).
 import { readFileSync } from 'node:fs';
 
 /** VmHWM in MB on Linux; the current RSS elsewhere (the best a portable process can tell). */
