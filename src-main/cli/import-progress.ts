@@ -2,14 +2,9 @@
 // every few seconds otherwise (logs, CI), in the style of the run progress (progress.ts).
 import cliProgress from 'cli-progress';
 import type { ImportProgress } from '../data/import/types';
+import { eta } from './progress';
 
 const PHASE: Record<ImportProgress['phase'], string> = { scan: 'scanning', inspect: 'inspecting', build: 'building' };
-
-export function eta(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds)) return '--';
-  const s = Math.round(seconds);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-}
 
 /** Plain lines at most this often (and at the end of each phase) when stderr is not a terminal. */
 const LINE_EVERY_MS = 5000;

@@ -3,8 +3,9 @@ import cliProgress from 'cli-progress';
 import type { RunEvent } from '../runs/execute-run';
 import { describeBackend } from '../engine/backend';
 
-function eta(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '--';
+/** Seconds left as `1m05s` or `42s`; `--` while unknown. */
+export function eta(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return '--';
   const s = Math.round(seconds);
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
