@@ -11,7 +11,7 @@ import { peakRssMB } from '../data/peak-memory';
 import { readRunRecord, writeRunRecord, type RunRecord } from './run-record';
 import { runLayout } from './layout';
 import type { TrainerJob } from './protocol';
-import type { RunEvent } from './run-types';
+import type { RunEvent, TrainingStage } from './run-types';
 import type { TrainerLauncher, TrainerProcess } from './launcher';
 
 /** How often a crashed trainer is restarted from its checkpoint before the run fails. */
@@ -62,14 +62,20 @@ export function defaultWorkers(backend: BackendInfo): number {
 
 export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
   const L = runLayout(runDir);
+  const rec = readRunRecord(runDir);
+  // A completed run is shown, never executed again: with nothing left to train, a second execution would
+  // only overwrite the run's real stage times and memory peaks with those of an empty pass.
+  if (rec.status === 'completed') return { done: Promise.resolve(rec), stop: () => {} };
   const emit = opts.onEvent ?? (() => {});
   const running = new Map<string, TrainerProcess>();
   let stopping = false;
+  const startedAt = performance.now();
+  /** Clock seconds of this execution and the earlier ones of the same run. */
+  const executedSeconds = () => (rec.executedSeconds ?? 0) + (performance.now() - startedAt) / 1000;
   let orchestratorPeak = 0;
   const memTimer = setInterval(() => (orchestratorPeak = Math.max(orchestratorPeak, process.memoryUsage().rss / 2 ** 20)), 1000);
   memTimer.unref();
 
-  const rec = readRunRecord(runDir);
   const save = () => writeRunRecord(runDir, rec);
   const appendMetric = (m: object) => fs.appendFileSync(L.metrics, JSON.stringify({ t: new Date().toISOString(), ...m }) + '\n');
 
@@ -146,22 +152,40 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
     });
   }
 
-  /** Runs the given models with at most `workers` trainer processes at a time. */
-  async function trainAll(models: string[], backend: BackendInfo, workers: number): Promise<number> {
+  /**
+   * Trains one stage's models with at most `workers` trainer processes at a time and returns the stage's
+   * clock time over all its executions. The time is recorded in run.json when the stage ends, finished or
+   * cut off, so that a resumed run adds the remaining part to what ran before instead of re-timing the
+   * stage, and a stage that had finished keeps its time untouched.
+   */
+  async function trainStage(stage: TrainingStage, models: string[], backend: BackendInfo, workers: number): Promise<number> {
+    rec.stageWall ??= {};
+    const recorded = rec.stageWall[stage];
+    if (recorded?.done) return recorded.seconds;
     const t0 = performance.now();
+    const record = (done: boolean) => {
+      rec.stageWall![stage] = { seconds: (recorded?.seconds ?? 0) + (performance.now() - t0) / 1000, done };
+      save();
+    };
     const queue = models.filter((n) => rec.models[n].state !== 'done');
     const slots = Array.from({ length: Math.min(workers, queue.length) }, (_, slot) =>
       (async () => {
         for (let next = queue.shift(); next !== undefined && !stopping; next = queue.shift()) await trainModel(next, backend, slot);
       })(),
     );
-    // A failure stops the other trainers of this run too: nothing useful can come of them.
-    await Promise.all(slots).catch((e) => {
-      if (!(e instanceof StopError)) stopAll();
+    try {
+      // A failure stops the other trainers of this run too: nothing useful can come of them.
+      await Promise.all(slots).catch((e) => {
+        if (!(e instanceof StopError)) stopAll();
+        throw e;
+      });
+      if (stopping) throw new StopError();
+    } catch (e) {
+      record(false);
       throw e;
-    });
-    if (stopping) throw new StopError();
-    return (performance.now() - t0) / 1000;
+    }
+    record(true);
+    return rec.stageWall![stage]!.seconds;
   }
 
   function stopAll(): void {
@@ -174,7 +198,6 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
   }
 
   async function execute(): Promise<RunRecord> {
-    const t0 = performance.now();
     const backend = await (opts.probeBackend ?? ((force) => initBackend({ force })))(rec.config.backend);
     const workers = opts.workers ?? rec.config.workers ?? defaultWorkers(backend);
     rec.backend = backend;
@@ -188,13 +211,13 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
     const names = Object.keys(rec.models);
     const locals = names.filter((n) => rec.models[n].role === 'local');
     emit({ type: 'phase', phase: 'local', models: locals });
-    const localWall = await trainAll(locals, backend, workers);
+    const localWall = await trainStage('local', locals, backend, workers);
     emit({ type: 'phase', phase: 'coarse', models: ['coarse'] });
-    const coarseWall = await trainAll(['coarse'], backend, 1);
+    const coarseWall = await trainStage('coarse', ['coarse'], backend, 1);
     let globalWall: number | undefined;
     if (rec.models.global) {
       emit({ type: 'phase', phase: 'global', models: ['global'] });
-      globalWall = await trainAll(['global'], backend, 1);
+      globalWall = await trainStage('global', ['global'], backend, 1);
     }
     emit({ type: 'phase', phase: 'evaluate', models: [] });
     evaluateRun(runDir, rec);
@@ -208,7 +231,7 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
       coarseWall,
       cnnDnnWall: localWall + coarseWall,
       globalWall,
-      totalWall: (performance.now() - t0) / 1000,
+      totalWall: executedSeconds(),
     };
     rec.status = 'completed';
     return rec;
@@ -223,8 +246,10 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
     })
     .then((r) => {
       clearInterval(memTimer);
+      r.executedSeconds = executedSeconds();
       r.memory = {
-        orchestratorPeakMB: Math.max(orchestratorPeak, peakRssMB()),
+        // The peak of every execution: a resume cannot lower what the first one used.
+        orchestratorPeakMB: Math.max(orchestratorPeak, peakRssMB(), r.memory?.orchestratorPeakMB ?? 0),
         trainersPeakMB: Object.fromEntries(Object.entries(r.models).flatMap(([n, m]) => (m.peakRssMB ? [[n, m.peakRssMB]] : []))),
       };
       save();

@@ -9,6 +9,9 @@ import type { FromTrainer } from './protocol';
 import type { RunConfig } from './run-config';
 
 export type RunStatus = 'created' | 'running' | 'interrupted' | 'failed' | 'completed';
+/** The stages of a run's training, in the order they run. */
+export type TrainingStage = 'local' | 'coarse' | 'global';
+
 export type ModelState = 'queued' | 'running' | 'restarted' | 'done' | 'failed';
 
 export interface ModelRecord {
@@ -59,7 +62,17 @@ export interface RunRecord {
   backend?: BackendInfo;
   models: Record<string, ModelRecord>;
   restarts: RestartRecord[];
-  /** Seconds. localMax/localSum/coarse/global: inside each trainer's training loop; *Wall: clock time of a stage. */
+  /**
+   * Clock time of each training stage, recorded when the stage ends. A stage cut off by an interruption
+   * keeps the time it ran, and its next execution adds to it; a stage that had finished is not timed again.
+   */
+  stageWall?: Partial<Record<TrainingStage, { seconds: number; done: boolean }>>;
+  /** Clock seconds of every execution of the run so far (first start and each resume), added up. */
+  executedSeconds?: number;
+  /**
+   * Seconds. localMax/localSum/coarse/global: inside each trainer's training loop; *Wall: clock time of a
+   * stage over all its executions (stageWall); totalWall: every execution of the run (executedSeconds).
+   */
   timings?: { localMax: number; localSum: number; coarse: number; global?: number; localWall: number; coarseWall: number; cnnDnnWall: number; globalWall?: number; totalWall: number };
   memory?: { orchestratorPeakMB: number; trainersPeakMB: Record<string, number> };
 }
@@ -83,7 +96,7 @@ export type RunEvent =
   | FromTrainer
   | { type: 'launch'; model: string; pid: number | undefined; attempt: number }
   | { type: 'restart'; model: string; reason: string; attempt: number }
-  | { type: 'phase'; phase: 'local' | 'coarse' | 'global' | 'evaluate'; models: string[] }
+  | { type: 'phase'; phase: TrainingStage | 'evaluate'; models: string[] }
   | { type: 'backend'; info: BackendInfo; workers: number };
 
 /** One input with every model's decision (the api's CaseView). */
