@@ -8,11 +8,34 @@ import path from 'node:path';
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
 
-/** Writes atomically (temp file + rename) so that a trainer killed mid-save never leaves a torn checkpoint. */
+/**
+ * Writes atomically and durably: a temp file, flushed to the disk, renamed into place, and the folder
+ * flushed too, so that neither a killed process nor a power cut leaves a torn or vanished file.
+ */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, data);
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
   fs.renameSync(tmp, file);
+  syncFolder(path.dirname(file));
+}
+
+/** Flushes a folder's entries (a rename, a new file) to the disk; a no-op where folders cannot be opened (Windows). */
+export function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Windows cannot open a folder for fsync; NTFS journals the rename itself.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 function weightBytes(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array {
@@ -21,12 +44,19 @@ function weightBytes(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array 
   return new Uint8Array(data);
 }
 
-export async function saveModel(model: tf.LayersModel, dir: string, opts: { includeOptimizer?: boolean } = {}): Promise<void> {
+export interface SaveOptions {
+  includeOptimizer?: boolean;
+  /** Called after each file is written (weights.bin, then model.json); checkpoint tests pause a trainer there. */
+  afterFile?: (name: string) => Promise<void>;
+}
+
+export async function saveModel(model: tf.LayersModel, dir: string, opts: SaveOptions = {}): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       // Weights first, the manifest last: a model.json on disk always refers to complete weights.
       writeFileAtomic(path.join(dir, WEIGHTS_BIN), weightBytes(artifacts.weightData as ArrayBuffer | ArrayBuffer[] | undefined));
+      await opts.afterFile?.(WEIGHTS_BIN);
       const json = {
         format: 'layers-model',
         generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
@@ -36,6 +66,7 @@ export async function saveModel(model: tf.LayersModel, dir: string, opts: { incl
         weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs }],
       };
       writeFileAtomic(path.join(dir, MODEL_JSON), JSON.stringify(json));
+      await opts.afterFile?.(MODEL_JSON);
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
     { includeOptimizer: opts.includeOptimizer ?? false },

@@ -10,8 +10,6 @@ export const runLayout = (runDir: string) => ({
   logs: path.join(runDir, 'logs'),
   cache: path.join(runDir, 'cache'),
   model: (name: string) => path.join(runDir, 'models', name),
-  checkpoint: (name: string) => path.join(runDir, 'models', name, 'checkpoint'),
-  checkpointState: (name: string) => path.join(runDir, 'models', name, 'checkpoint', 'state.json'),
   probs: (name: string, split: SplitName) => path.join(runDir, 'models', name, `probs-${split}.f32`),
   done: (name: string) => path.join(runDir, 'models', name, 'done.json'),
   coarseScaling: path.join(runDir, 'models', 'coarse', 'feature-scaling.json'),

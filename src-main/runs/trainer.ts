@@ -5,23 +5,18 @@ import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs';
 import { initBackend, describeBackend } from '../engine/backend';
 import { buildCoarseModel, buildModel } from '../engine/model-builder';
-import { loadModel, modelExists, saveModel, writeFileAtomic } from '../engine/model-io';
+import { saveModel, writeFileAtomic } from '../engine/model-io';
 import { predictProbs, trainLoop, type ArrayData } from '../engine/train-loop';
 import { coarseFeatures, concatLocalProbs, fitCoarseScaling, type CoarseFeatureScaling } from '../engine/fusion';
 import { deriveSeed } from '../engine/random';
 import { readCachedSplit, readCacheManifest } from '../data/cache';
 import type { SplitName } from '../engine/types';
-import type { EpochSummary, FromTrainer, TrainerJob } from './protocol';
+import type { FromTrainer, TrainerJob } from './protocol';
+import { readCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint';
 import { readF32, runLayout } from './layout';
 import { peakRssMB } from '../data/peak-memory';
 
 const SPLITS: SplitName[] = ['train', 'val', 'test'];
-
-interface CheckpointState {
-  epochsDone: number;
-  trainSeconds: number;
-  history: EpochSummary[];
-}
 
 /**
  * The coarse model's inputs of one split. The feature scaling is fitted on the training split (the
@@ -66,9 +61,9 @@ export async function runTrainer(job: TrainerJob, send: (m: FromTrainer) => void
   // Resume from the last complete checkpoint when there is one (a restart after a crash, or `ddcnn resume`).
   let state: CheckpointState = { epochsDone: 0, trainSeconds: 0, history: [] };
   let model: tf.LayersModel;
-  if (modelExists(L.checkpoint(job.model)) && fs.existsSync(L.checkpointState(job.model))) {
-    state = JSON.parse(fs.readFileSync(L.checkpointState(job.model), 'utf8'));
-    model = await loadModel(L.checkpoint(job.model));
+  const checkpoint = await readCheckpoint(L.model(job.model));
+  if (checkpoint) {
+    ({ state, model } = checkpoint);
     // The optimizer state saved with the checkpoint is restored by loadLayersModel when the model
     // carries its training config; compile only when it does not.
     if (!model.optimizer) compile(model, job);
@@ -93,8 +88,7 @@ export async function runTrainer(job: TrainerJob, send: (m: FromTrainer) => void
       state.epochsDone = summary.epoch;
       state.history.push(summary);
       send({ type: 'epoch', model: job.model, epochs: job.epochs, ...summary });
-      await saveModel(model, L.checkpoint(job.model), { includeOptimizer: true });
-      writeFileAtomic(L.checkpointState(job.model), JSON.stringify(state));
+      await writeCheckpoint(L.model(job.model), model, state);
       send({ type: 'checkpoint', model: job.model, epoch: summary.epoch });
       epochStart = performance.now();
     },

@@ -6,6 +6,7 @@ import { executeRun } from '../../src-main/runs/execute-run';
 import { forkLauncher } from '../../src-main/runs/launcher';
 import { readRunRecord } from '../../src-main/runs/run-record';
 import { runLayout } from '../../src-main/runs/layout';
+import { currentCheckpoint } from '../../src-main/runs/checkpoint';
 import { readEval, summarizeRun } from '../../src-main/runs/summary';
 import { readCacheManifest } from '../../src-main/data/cache';
 import { metricsFromProbs } from '../../src-main/engine/metrics';
@@ -45,7 +46,7 @@ describe('a CNN-DNN run', () => {
     expect(Object.keys(onDisk.memory!.trainersPeakMB)).toHaveLength(6);
     for (const name of Object.keys(onDisk.models)) {
       expect(fs.existsSync(`${L.model(name)}/model.json`)).toBe(true);
-      expect(fs.existsSync(`${L.checkpoint(name)}/weights.bin`)).toBe(true);
+      expect(fs.existsSync(`${currentCheckpoint(L.model(name))}/weights.bin`)).toBe(true);
     }
 
     // eval.json agrees with the probabilities the trainers wrote, and the models learned something.
