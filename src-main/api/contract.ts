@@ -5,7 +5,7 @@
 // engine's records and events fit them (see src-main/api/service.ts), so the two cannot drift apart.
 import { z } from 'zod';
 import { RUN_ID_PATTERN } from '../runs/run-id';
-import type { ModelRecord, ModelState, PredictedCase, RunEvent, RunRecord, RunStatus, RunSummary } from '../runs/run-types';
+import type { ModelRecord, ModelState, PredictedCase, RunEvent, RunOwner, RunRecord, RunStatus, RunSummary } from '../runs/run-types';
 import type { EpochSummary } from '../engine/progress';
 import type { Metrics } from '../engine/metrics';
 import type { CaseInfo, ImportProgress, SkippedFile } from '../data/import/types';
@@ -160,6 +160,8 @@ export interface RunListItem {
   status: RunStatus | 'unreadable';
   /** Whether this app is training the run now; a 'running' run that is not active was cut off. */
   active: boolean;
+  /** Another process (a `ddcnn train`, another app) that is training the run now: it can't be resumed or deleted here. */
+  owner?: RunOwner;
   createdAt?: string;
   dataset?: string;
   grid?: number[];
@@ -175,6 +177,7 @@ export interface RunDetails {
   /** The results table of a completed run; null before a run completes. */
   summary: RunSummaryView | null;
   active: boolean;
+  owner?: RunOwner;
 }
 
 export interface BackendView {

@@ -14,6 +14,7 @@ import { runLayout } from '../runs/layout';
 import { readRunRecord, type RunRecord } from '../runs/run-record';
 import { RUN_DEFAULTS, type RunConfig } from '../runs/run-config';
 import { runJob } from '../runs/run-job';
+import { describeOwner, runOwner, RunLockedError, type RunOwner } from '../runs/run-lock';
 import { readEval, summarizeRun, type RunSummary } from '../runs/summary';
 import {
   RUN_ID_PATTERN,
@@ -121,6 +122,17 @@ export function createStudioService(opts: ServiceOptions): StudioService {
     }
   }
 
+  /** The other process (a `ddcnn train` in a terminal, another app window) that trains a run now, if any. */
+  function ownerElsewhere(id: string, runDir: string): RunOwner | undefined {
+    return active.has(id) ? undefined : runOwner(runDir);
+  }
+
+  /** Refuses to resume or delete a run that another process is training. */
+  function refuseWhenOwnedElsewhere(id: string, runDir: string, what: string): void {
+    const owner = ownerElsewhere(id, runDir);
+    if (owner) throw new ApiFailure('busy', `run ${id} is training in another process (${describeOwner(owner)}); it cannot be ${what} here`);
+  }
+
   function listItem(id: string): RunListItem {
     const runDir = path.join(runsDir, id);
     try {
@@ -130,6 +142,7 @@ export function createStudioService(opts: ServiceOptions): StudioService {
         id,
         status: rec.status,
         active: active.has(id),
+        owner: ownerElsewhere(id, runDir),
         createdAt: rec.createdAt,
         dataset: rec.dataset.name,
         grid: rec.decomposition.grid,
@@ -161,7 +174,7 @@ export function createStudioService(opts: ServiceOptions): StudioService {
     if (!fs.existsSync(runLayout(runDir).runJson)) throw new ApiFailure('not_found', `no run ${id} in ${runsDir}`);
     const rec = readRunRecord(runDir);
     const summary = summaryOf(runDir, rec);
-    return { record: rec, summary, active: active.has(id) };
+    return { record: rec, summary, active: active.has(id), owner: ownerElsewhere(id, runDir) };
   }
 
   /** The backend the trainers will load, found in a job process: this one never loads TensorFlow or a GPU. */
@@ -182,7 +195,14 @@ export function createStudioService(opts: ServiceOptions): StudioService {
   function execute(runId: string, runDir: string): void {
     const pass = progressThrottle(opts.progressIntervalMs ?? 100);
     const emit = (event: RunEventView) => opts.emit({ runId, event });
-    const handle = executeRun(runDir, { launcher: opts.launcher, probeBackend, onEvent: (e) => pass(e) && emit(eventView(e)) });
+    let handle: RunHandle;
+    try {
+      handle = executeRun(runDir, { launcher: opts.launcher, probeBackend, onEvent: (e) => pass(e) && emit(eventView(e)) });
+    } catch (e) {
+      // Another process took the run between the check and the start.
+      if (e instanceof RunLockedError) throw new ApiFailure('busy', e.message);
+      throw e;
+    }
     active.set(runId, handle);
     const finish = (status: RunStatus, error?: string) => {
       // Leave the active set first: a listener that reloads the run list on 'finished' sees the final state.
@@ -246,6 +266,7 @@ export function createStudioService(opts: ServiceOptions): StudioService {
     refuseWhenBusy();
     const { runDir, rec } = openRun(runId);
     if (rec.status === 'completed') throw new ApiFailure('invalid_request', `run ${runId} is completed; there is nothing to resume`);
+    refuseWhenOwnedElsewhere(runId, runDir, 'resumed');
     execute(runId, runDir);
     return { runId, models: modelsOf(rec) };
   }
@@ -259,6 +280,7 @@ export function createStudioService(opts: ServiceOptions): StudioService {
 
   async function deleteRun({ id }: { id: string }): Promise<null> {
     if (active.has(id)) throw new ApiFailure('busy', `run ${id} is training; stop it before deleting it`);
+    refuseWhenOwnedElsewhere(id, runDirOf(id), 'deleted');
     deleteRunFolder(runsDir, id);
     return null;
   }

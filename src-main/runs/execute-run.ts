@@ -10,6 +10,7 @@ import { evaluateRun } from './evaluate';
 import { peakRssMB } from '../data/peak-memory';
 import { readRunRecord, writeRunRecord, type RunRecord } from './run-record';
 import { runLayout } from './layout';
+import { acquireRunLock } from './run-lock';
 import type { TrainerJob } from './protocol';
 import type { RunEvent, TrainingStage } from './run-types';
 import type { TrainerLauncher, TrainerProcess } from './launcher';
@@ -62,10 +63,19 @@ export function defaultWorkers(backend: BackendInfo): number {
 
 export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
   const L = runLayout(runDir);
-  const rec = readRunRecord(runDir);
   // A completed run is shown, never executed again: with nothing left to train, a second execution would
   // only overwrite the run's real stage times and memory peaks with those of an empty pass.
-  if (rec.status === 'completed') return { done: Promise.resolve(rec), stop: () => {} };
+  const shown = (r: RunRecord): RunHandle => ({ done: Promise.resolve(r), stop: () => {} });
+  const before = readRunRecord(runDir);
+  if (before.status === 'completed') return shown(before);
+  // One owner at a time; throws RunLockedError while another live process trains this run. The record
+  // is read again under the lock: its owner may have finished it in the meantime.
+  const releaseLock = acquireRunLock(runDir);
+  const rec = readRunRecord(runDir);
+  if (rec.status === 'completed') {
+    releaseLock();
+    return shown(rec);
+  }
   const emit = opts.onEvent ?? (() => {});
   const running = new Map<string, TrainerProcess>();
   let stopping = false;
@@ -253,6 +263,7 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
         trainersPeakMB: Object.fromEntries(Object.entries(r.models).flatMap(([n, m]) => (m.peakRssMB ? [[n, m.peakRssMB]] : []))),
       };
       save();
+      releaseLock();
       return r;
     });
 

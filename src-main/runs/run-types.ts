@@ -14,6 +14,13 @@ export type TrainingStage = 'local' | 'coarse' | 'global';
 
 export type ModelState = 'queued' | 'running' | 'restarted' | 'done' | 'failed';
 
+/** The process that holds a run's lock while it trains it (run.lock in the run folder). */
+export interface RunOwner {
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
 export interface ModelRecord {
   role: 'local' | 'global' | 'coarse';
   state: ModelState;

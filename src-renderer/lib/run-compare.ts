@@ -18,14 +18,25 @@ type Direction = 'higher' | 'lower';
 const text = (v: unknown): string => (v === undefined || v === null || v === '' ? '–' : String(v));
 const widthOf = (d: RunDetails) => d.record.config.width ?? (d.record.dataset.inputShape.length === 4 ? 8 : 16);
 
-/** A run's status as the Runs view says it: a 'running' run that this app is not training was cut off. */
-export function statusText(r: Pick<RunListItem, 'status' | 'active'>): string {
+type RunState = Pick<RunListItem, 'status' | 'active' | 'owner'>;
+
+/**
+ * A run's status as the Runs view says it: a run another process holds is training there; a 'running' run
+ * that nobody trains was cut off.
+ */
+export function statusText(r: RunState): string {
+  if (r.owner) return 'training in another process';
   return r.status === 'running' && !r.active ? 'cut off' : r.status;
 }
 
-/** Whether a run can be resumed: it was interrupted, failed, cut off, or created but never started. */
-export function canResume(r: Pick<RunListItem, 'status' | 'active'>): boolean {
-  return !r.active && (r.status === 'interrupted' || r.status === 'failed' || r.status === 'created' || r.status === 'running');
+/** Whether a run can be resumed here: interrupted, failed, cut off, or created but never started, and nobody else's. */
+export function canResume(r: RunState): boolean {
+  return !r.active && !r.owner && (r.status === 'interrupted' || r.status === 'failed' || r.status === 'created' || r.status === 'running');
+}
+
+/** Whether a run can be deleted here: nobody trains it, neither this app nor another process. */
+export function canDelete(r: RunState): boolean {
+  return !r.active && !r.owner;
 }
 
 export function compareRows(a: RunDetails, b: RunDetails): CompareRow[] {
