@@ -84,6 +84,8 @@ export const trainStartRequestSchema = z
     shape: spatialShapeSchema.optional(),
     /** Intensity window of the import recipe, in the source's units (HU for CT). */
     window: z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo < hi, 'low must be below high').optional(),
+    /** Two classes: the class sensitivity, specificity and AUC refer to (default: the training split's minority class). */
+    positive: z.string().min(1).max(200).optional(),
   })
   .refine((r) => !(r.data === 'demo' || r.data === 'mnist') || r.grid.length === DATA_RANK[r.data], {
     path: ['grid'],

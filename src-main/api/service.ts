@@ -242,6 +242,7 @@ export function createStudioService(opts: ServiceOptions): StudioService {
     if (req.width !== undefined) config.width = req.width;
     if (req.shape !== undefined) config.shape = req.shape;
     if (req.window !== undefined) config.window = req.window;
+    if (req.positive !== undefined) config.positive = req.positive;
     starting = true;
     try {
       let runDir: string;

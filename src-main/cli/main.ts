@@ -93,6 +93,7 @@ export function buildProgram(): Command {
     .option('--shape <shape>', 'resample inputs to this shape, e.g. 24x32x32 (for scans: the import recipe\'s shape)', shapeArg)
     .option('--window <low,high>', 'scans: intensity window clipped and scaled to 0..1 (default -1000,400 for HU, else the data range)', windowArg)
     .option('--spacing <mm>', 'scans: resample to this voxel size (order of --shape), then crop/pad to --shape', spacingArg)
+    .option('--positive <class>', 'two classes: the class that sensitivity, specificity and AUC refer to (default: the training split\'s minority class)')
     .option('--workspace <dir>', 'folder holding runs/ (default: the current folder)', process.cwd())
     .option('--json', 'print one JSON object with the results on stdout')
     .action(async (o) => {
@@ -117,6 +118,7 @@ export function buildProgram(): Command {
         shape: o.shape,
         window: o.window,
         spacing: o.spacing,
+        positive: o.positive,
       }, { onImportProgress: importProgress.onProgress }).finally(() => importProgress.close());
       process.stderr.write(`run folder: ${runDir}\n`);
       const recipe = readRunRecord(runDir).preprocessing.recipe;

@@ -3,12 +3,20 @@
 export interface Metrics {
   n: number;
   accuracy: number;
+  /**
+   * Mean of the per-class accuracies (recalls) over the classes present: what always answering the
+   * common class scores 1/K on, whatever the imbalance.
+   */
+  balancedAccuracy: number;
   /** confusion[true][predicted] = count */
   confusion: number[][];
   perClassAccuracy: number[];
-  /** Two classes only: class 1 is the positive class. */
+  /** Two classes only: the index of the positive class that AUC, sensitivity and specificity refer to. */
+  positive?: number;
   auc?: number;
+  /** Accuracy on the positive class's cases. */
   sensitivity?: number;
+  /** Accuracy on the other class's cases. */
   specificity?: number;
 }
 
@@ -41,10 +49,14 @@ export function rocAuc(scores: ArrayLike<number>, positive: ArrayLike<boolean>):
   return (rankSum - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
 }
 
-/** Metrics from hard predictions plus, for two classes, the positive-class score used for the AUC. */
-export function metricsFromPredictions(pred: ArrayLike<number>, labels: ArrayLike<number>, k: number, positiveScore?: ArrayLike<number>): Metrics {
+/**
+ * Metrics from hard predictions plus, for two classes, the positive class's score used for the AUC.
+ * `positive` is the index of the positive class (two classes only; default 1).
+ */
+export function metricsFromPredictions(pred: ArrayLike<number>, labels: ArrayLike<number>, k: number, positiveScore?: ArrayLike<number>, positive = 1): Metrics {
   const n = labels.length;
   if (pred.length !== n) throw new Error(`metrics: ${pred.length} predictions for ${n} labels`);
+  if (k === 2 && positive !== 0 && positive !== 1) throw new Error(`metrics: positive class ${positive} of 2 classes`);
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   let correct = 0;
   for (let i = 0; i < n; i++) {
@@ -55,20 +67,23 @@ export function metricsFromPredictions(pred: ArrayLike<number>, labels: ArrayLik
     const total = row.reduce((a, b) => a + b, 0);
     return total === 0 ? NaN : row[c] / total;
   });
-  const m: Metrics = { n, accuracy: n === 0 ? NaN : correct / n, confusion, perClassAccuracy };
+  const present = perClassAccuracy.filter((a) => !Number.isNaN(a));
+  const balancedAccuracy = present.length === 0 ? NaN : present.reduce((a, b) => a + b, 0) / present.length;
+  const m: Metrics = { n, accuracy: n === 0 ? NaN : correct / n, balancedAccuracy, confusion, perClassAccuracy };
   if (k === 2) {
-    m.sensitivity = perClassAccuracy[1];
-    m.specificity = perClassAccuracy[0];
-    if (positiveScore) m.auc = rocAuc(positiveScore, Array.from(labels, (l) => l === 1));
+    m.positive = positive;
+    m.sensitivity = perClassAccuracy[positive];
+    m.specificity = perClassAccuracy[1 - positive];
+    if (positiveScore) m.auc = rocAuc(positiveScore, Array.from(labels, (l) => l === positive));
   }
   return m;
 }
 
-/** Metrics of a probability matrix (n x k, row-major). */
-export function metricsFromProbs(probs: ArrayLike<number>, labels: ArrayLike<number>, k: number): Metrics {
+/** Metrics of a probability matrix (n x k, row-major); `positive` as for metricsFromPredictions. */
+export function metricsFromProbs(probs: ArrayLike<number>, labels: ArrayLike<number>, k: number, positive = 1): Metrics {
   const n = labels.length;
   if (probs.length !== n * k) throw new Error(`metrics: ${probs.length} probabilities for ${n} samples x ${k} classes`);
   const pred = Array.from({ length: n }, (_, i) => argmax(probs, i * k, k));
-  const score = k === 2 ? Array.from({ length: n }, (_, i) => probs[i * 2 + 1]) : undefined;
-  return metricsFromPredictions(pred, labels, k, score);
+  const score = k === 2 ? Array.from({ length: n }, (_, i) => probs[i * 2 + positive]) : undefined;
+  return metricsFromPredictions(pred, labels, k, score, positive);
 }

@@ -22,6 +22,24 @@ function projectVersion(): string {
   return JSON.parse(fs.readFileSync(path.join(findProjectRoot(import.meta.url), 'package.json'), 'utf8')).version;
 }
 
+/**
+ * The positive class of a two-class run: the one the user named, else the minority class of the training
+ * split (the finding a screening model is for: hyperplasia, malignant), the second class on a tie.
+ */
+export function choosePositiveClass(classes: string[], trainLabels: ArrayLike<number>, named: string | undefined, data: string): string | undefined {
+  if (classes.length !== 2) {
+    if (named !== undefined) throw new Error(`--positive applies to two classes; ${data} has ${classes.length} (${classes.join(', ')})`);
+    return undefined;
+  }
+  if (named !== undefined) {
+    if (!classes.includes(named)) throw new Error(`--positive ${named} is not a class of ${data}: its classes are ${classes.join(', ')}`);
+    return named;
+  }
+  const counts = [0, 0];
+  for (let i = 0; i < trainLabels.length; i++) counts[trainLabels[i]]++;
+  return counts[0] < counts[1] ? classes[0] : classes[1];
+}
+
 export interface CreateRunOptions {
   /** Progress of importing scans (a folder or .csv data source), which may take minutes the first time. */
   onImportProgress?: (p: ImportProgress) => void;
@@ -45,6 +63,7 @@ export async function createRun(workspace: string, input: RunConfig, opts: Creat
     ds = resampleDataset(ds, config.shape);
   }
   config.grid ??= ds.spatialShape.map(() => 2);
+  const positiveClass = choosePositiveClass(ds.classes, ds.splits.train.y, config.positive, config.data);
   const classes = ds.classes.length;
   // The decomposition and every model's architecture and size, as plan:preview shows them before a run.
   const plan = planModels({ family: config.family, spatialShape: ds.spatialShape, channels: ds.channels, classes, grid: config.grid, overlap: config.overlap, width: config.width });
@@ -89,6 +108,7 @@ export async function createRun(workspace: string, input: RunConfig, opts: Creat
       nTest: ds.splits.test.y.length,
       splitMethod: ds.splitMethod,
       fingerprint: manifest.fingerprint,
+      positiveClass,
     },
     preprocessing: recipe
       ? { intensity: `window ${recipe.window[0]}..${recipe.window[1]} clipped and scaled to 0..1`, resampledTo: recipe.shape, recipe }

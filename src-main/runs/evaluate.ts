@@ -19,6 +19,12 @@ export interface EvalReport {
 
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
 
+/** The index of a two-class run's positive class (runs made before it was recorded: class 1). */
+export function positiveIndex(rec: RunRecord): number {
+  const i = rec.dataset.positiveClass === undefined ? -1 : rec.dataset.classes.indexOf(rec.dataset.positiveClass);
+  return i >= 0 ? i : 1;
+}
+
 export function evaluateRun(runDir: string, rec: RunRecord): EvalReport {
   const L = runLayout(runDir);
   const labels = Int32Array.from(readCacheManifest(L.cache).splits.test.labels);
@@ -29,13 +35,15 @@ export function evaluateRun(runDir: string, rec: RunRecord): EvalReport {
   const coarse = readF32(L.probs('coarse', 'test'));
   const global = rec.models.global ? readF32(L.probs('global', 'test')) : undefined;
 
+  const positive = positiveIndex(rec);
+  const metrics = (p: ArrayLike<number>) => metricsFromProbs(p, labels, k, positive);
   const models: Record<string, Metrics> = {
-    cnnDnn: metricsFromProbs(coarse, labels, k),
-    average: metricsFromProbs(averageProbs(locals, n, k), labels, k),
-    vote: metricsFromProbs(voteShares(locals, n, k), labels, k),
+    cnnDnn: metrics(coarse),
+    average: metrics(averageProbs(locals, n, k)),
+    vote: metrics(voteShares(locals, n, k)),
   };
-  if (global) models.global = metricsFromProbs(global, labels, k);
-  localNames.forEach((m, i) => (models[m] = metricsFromProbs(locals[i], labels, k)));
+  if (global) models.global = metrics(global);
+  localNames.forEach((m, i) => (models[m] = metrics(locals[i])));
 
   const row = (p: Float32Array, i: number) => Array.from(p.subarray(i * k, (i + 1) * k), round);
   const report: EvalReport = {

@@ -27,6 +27,8 @@ export const runConfigSchema = z.object({
   /** Imported scans: target voxel size in mm, in the order of shape (then crop/pad to shape). */
   spacing: z.array(z.number().positive()).min(2).max(3).optional(),
   backend: z.string().optional(),
+  /** Two classes: the class that sensitivity, specificity and AUC refer to (default: the training split's minority class). */
+  positive: z.string().min(1).optional(),
 });
 export type RunConfig = z.infer<typeof runConfigSchema>;
 

@@ -62,6 +62,8 @@ export interface RunRecord {
     nTest: number;
     splitMethod: string;
     fingerprint: string;
+    /** Two classes: the positive class of sensitivity, specificity and AUC (runs made before it existed: classes[1]). */
+    positiveClass?: string;
   };
   /** recipe: for imported scans, the preprocessing every sample went through; predict applies it to new scans. */
   preprocessing: { intensity: string; resampledTo?: number[]; recipe?: Recipe };
@@ -92,6 +94,11 @@ export interface RunSummary {
   dataset: { name: string; inputShape: number[]; classes: string[]; nTrain: number; nVal: number; nTest: number; splitMethod: string };
   decomposition: { grid: number[]; overlap: number };
   accuracy: { global?: number; cnnDnn: number; average: number; vote: number; local: number[] };
+  balancedAccuracy: { global?: number; cnnDnn: number; average: number; vote: number; local: number[] };
+  /** Two classes: the class that auc, sensitivity and specificity refer to. */
+  positiveClass?: string;
+  sensitivity?: { global?: number; cnnDnn: number; average: number; vote: number; local: number[] };
+  specificity?: { global?: number; cnnDnn: number; average: number; vote: number; local: number[] };
   auc?: { global?: number; cnnDnn: number; average: number; vote: number; local: number[] };
   seconds: { global?: number; globalWall?: number; localMax: number; localSum: number; localWall: number; coarse: number; cnnDnnWall: number; totalWall: number };
   params: Record<string, number>;

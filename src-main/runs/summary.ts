@@ -3,11 +3,17 @@ import fs from 'node:fs';
 import type { EvalReport } from './evaluate';
 import type { RunRecord, RunSummary } from './run-types';
 import { runLayout } from './layout';
+import { positiveIndex } from './evaluate';
 
 export type { RunSummary };
 
 export function readEval(runDir: string): EvalReport {
   return JSON.parse(fs.readFileSync(runLayout(runDir).evalJson, 'utf8'));
+}
+
+/** The name of a two-class run's positive class. */
+export function positiveClassOf(rec: RunRecord): string {
+  return rec.dataset.classes[positiveIndex(rec)];
 }
 
 export function summarizeRun(runDir: string, rec: RunRecord, ev: EvalReport): RunSummary {
@@ -20,6 +26,7 @@ export function summarizeRun(runDir: string, rec: RunRecord, ev: EvalReport): Ru
     local: localNames.map((m) => f(m)!),
   });
   const t = rec.timings!;
+  const binary = rec.dataset.classes.length === 2;
   return {
     runId: rec.id,
     runDir,
@@ -36,7 +43,15 @@ export function summarizeRun(runDir: string, rec: RunRecord, ev: EvalReport): Ru
     },
     decomposition: { grid: rec.decomposition.grid, overlap: rec.decomposition.overlap },
     accuracy: pick((m) => ev.models[m]?.accuracy),
-    auc: rec.dataset.classes.length === 2 ? pick((m) => ev.models[m]?.auc) : undefined,
+    balancedAccuracy: pick((m) => ev.models[m]?.balancedAccuracy),
+    ...(binary
+      ? {
+          positiveClass: positiveClassOf(rec),
+          auc: pick((m) => ev.models[m]?.auc),
+          sensitivity: pick((m) => ev.models[m]?.sensitivity),
+          specificity: pick((m) => ev.models[m]?.specificity),
+        }
+      : {}),
     seconds: { global: t.global, globalWall: t.globalWall, localMax: t.localMax, localSum: t.localSum, localWall: t.localWall, coarse: t.coarse, cnnDnnWall: t.cnnDnnWall, totalWall: t.totalWall },
     params: Object.fromEntries(Object.entries(rec.models).map(([n, m]) => [n, m.params])),
     restarts: rec.restarts.length,
@@ -49,7 +64,8 @@ const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-'
 const sec = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(1)}s`);
 
 /**
- * The end-of-run table: model, accuracy, AUC (binary), training seconds, parameters. "train" is the
+ * The end-of-run table: model, accuracy, balanced accuracy, for two classes AUC, sensitivity and
+ * specificity (for the positive class named in the header), training seconds, parameters. "train" is the
  * time inside a trainer's training loop (for the CNN-DNN: the slowest local model plus the coarse
  * model, since the local models train in parallel); "wall" is the clock time of the whole stage,
  * process start, data loading and output predictions included.
@@ -60,17 +76,21 @@ export function summaryTable(rec: RunRecord, ev: EvalReport): string {
   const localParams = localNames.reduce((a, m) => a + rec.models[m].params, 0);
   const t = rec.timings;
   const rows: string[][] = [];
-  const add = (label: string, key: string, train?: number, wall?: number, params?: number) =>
-    rows.push([label, pct(ev.models[key]?.accuracy), ...(binary ? [num(ev.models[key]?.auc)] : []), sec(train), sec(wall), params === undefined ? '-' : String(params)]);
+  const add = (label: string, key: string, train?: number, wall?: number, params?: number) => {
+    const m = ev.models[key];
+    rows.push([label, pct(m?.accuracy), pct(m?.balancedAccuracy), ...(binary ? [num(m?.auc), pct(m?.sensitivity), pct(m?.specificity)] : []), sec(train), sec(wall), params === undefined ? '-' : String(params)]);
+  };
   if (rec.models.global) add('global model', 'global', rec.models.global.trainSeconds, t?.globalWall, rec.models.global.params);
   add('CNN-DNN (coarse)', 'cnnDnn', t ? t.localMax + t.coarse : undefined, t?.cnnDnnWall, localParams + rec.models.coarse.params);
   add('average of locals', 'average');
   add('majority vote', 'vote');
   for (const m of localNames) add(m, m, rec.models[m].trainSeconds, undefined, rec.models[m].params);
-  const header = ['model', 'accuracy', ...(binary ? ['AUC'] : []), 'train', 'wall', 'parameters'];
+  const positive = binary ? positiveClassOf(rec) : '';
+  const header = ['model', 'accuracy', 'balanced', ...(binary ? [`AUC (${positive})`, `sensitivity for ${positive}`, 'specificity'] : []), 'train', 'wall', 'parameters'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  const notes = [`CNN-DNN = ${localNames.length} local models trained in parallel, then the coarse model.`];
+  const notes = [`CNN-DNN = ${localNames.length} local models trained in parallel, then the coarse model. balanced = mean accuracy over the classes.`];
+  if (binary) notes.push(`positive class: ${positive} (sensitivity: share of ${positive} cases found; specificity: share of ${rec.dataset.classes.find((c) => c !== positive)} cases found)`);
   if (t?.globalWall) notes.push(`CNN-DNN / global model: wall ${(t.cnnDnnWall / t.globalWall).toFixed(2)}x, train ${((t.localMax + t.coarse) / (t.global ?? NaN)).toFixed(2)}x`);
   if (rec.restarts.length) notes.push(`restarts: ${rec.restarts.map((r) => `${r.model} (${r.reason})`).join('; ')}`);
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), '', ...notes].join('\n');

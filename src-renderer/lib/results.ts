@@ -9,6 +9,8 @@ export interface ResultRow {
   label: string;
   kind: 'cnnDnn' | 'global' | 'fusion' | 'local';
   accuracy: number;
+  /** Absent for runs made before it was recorded. */
+  balancedAccuracy?: number;
   auc?: number;
   sensitivity?: number;
   specificity?: number;
@@ -28,7 +30,7 @@ export function resultRows(ev: Pick<EvalView, 'models'>, summary: Timing, localT
   const s = summary.seconds;
   const metrics = (key: string) => {
     const m = ev.models[key];
-    return { accuracy: m.accuracy, auc: m.auc, sensitivity: m.sensitivity, specificity: m.specificity };
+    return { accuracy: m.accuracy, balancedAccuracy: m.balancedAccuracy, auc: m.auc, sensitivity: m.sensitivity, specificity: m.specificity };
   };
   const rows: ResultRow[] = [
     {

@@ -70,6 +70,7 @@ export function compareRows(a: RunDetails, b: RunDetails): CompareRow[] {
   setting('workers', 'Trainer processes', (d) => d.record.config.workers ?? 'all cores');
   setting('global', 'Global model', (d) => (d.record.config.global ? 'yes' : 'no'));
   setting('backend', 'Backend', (d) => d.record.backend?.name);
+  if (a.record.dataset.classes.length === 2 || b.record.dataset.classes.length === 2) setting('positive', 'Positive class', (d) => d.summary?.positiveClass ?? d.record.dataset.positiveClass);
   setting('status', 'Status', (d) => statusText({ status: d.record.status, active: d.active }));
 
   const acc = (f: (s: NonNullable<RunDetails['summary']>) => number | undefined) => (d: RunDetails) => (d.summary ? f(d.summary) : undefined);
@@ -80,9 +81,14 @@ export function compareRows(a: RunDetails, b: RunDetails): CompareRow[] {
   result('acc.global', 'Accuracy: global model', acc((s) => s.accuracy.global), pct, 'higher');
   result('acc.average', 'Accuracy: average', acc((s) => s.accuracy.average), pct, 'higher');
   result('acc.vote', 'Accuracy: vote', acc((s) => s.accuracy.vote), pct, 'higher');
+  // Runs made before balanced accuracy was recorded have none: their rows show a dash.
+  result('bacc.cnnDnn', 'Balanced accuracy: CNN-DNN', acc((s) => s.balancedAccuracy?.cnnDnn), pct, 'higher');
+  result('bacc.global', 'Balanced accuracy: global model', acc((s) => s.balancedAccuracy?.global), pct, 'higher');
   if (a.summary?.auc || b.summary?.auc) {
-    result('auc.cnnDnn', 'AUC: CNN-DNN', acc((s) => s.auc?.cnnDnn), auc, 'higher');
-    result('auc.global', 'AUC: global model', acc((s) => s.auc?.global), auc, 'higher');
+    const positive = (d: RunDetails) => (d.summary?.positiveClass ? ` (${d.summary.positiveClass})` : '');
+    const label = positive(a) === positive(b) ? positive(a) : '';
+    result('auc.cnnDnn', `AUC${label}: CNN-DNN`, acc((s) => s.auc?.cnnDnn), auc, 'higher');
+    result('auc.global', `AUC${label}: global model`, acc((s) => s.auc?.global), auc, 'higher');
   }
   result('time.cnnDnnWall', 'Time: CNN-DNN (wall)', acc((s) => s.seconds.cnnDnnWall), secs, 'lower');
   result('time.localMax', 'Time: slowest local model', acc((s) => s.seconds.localMax), secs, 'lower');

@@ -37,6 +37,8 @@ class RunSettings {
   shape = $state<number[]>([28, 28, 28]);
   /** Imported scans: the recipe's intensity window [low, high] in the source's units; null for the default. */
   window = $state<[number, number] | null>(null);
+  /** Two classes: the positive class of sensitivity, specificity and AUC; null for the default (the minority class). */
+  positive = $state<string | null>(null);
   /** The data set the shape and grid were last fitted to. */
   fittedTo = $state<string | null>(null);
 
@@ -48,6 +50,7 @@ class RunSettings {
     this.grid = gridForRank(this.grid, dataset.dims);
     this.shape = dataset.inputShape.slice();
     this.window = null;
+    this.positive = null;
   }
 
   /** The train:start request for a data source, from these settings. */
@@ -73,6 +76,7 @@ class RunSettings {
     const shape = this.shape.map(Number);
     if (imported || (dataset && shape.join('x') !== dataset.inputShape.join('x'))) req.shape = shape;
     if (imported && this.window) req.window = [Number(this.window[0]), Number(this.window[1])];
+    if (this.positive !== null && dataset?.classes.some((c) => c.name === this.positive)) req.positive = this.positive;
     return req;
   }
 }

@@ -28,6 +28,48 @@ describe('metrics', () => {
   });
 });
 
+describe('balanced accuracy and the positive class', () => {
+  it('gives always-the-common-class 50% balanced accuracy, not its accuracy', () => {
+    // 8 normal (0), 2 hyperplasia (1); every case called normal.
+    const labels = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1];
+    const probs = labels.flatMap(() => [0.9, 0.1]);
+    const m = metricsFromProbs(probs, labels, 2);
+    expect(m.accuracy).toBe(0.8);
+    expect(m.balancedAccuracy).toBe(0.5);
+    // Three classes, recalls 1, 0.5 and 0: their mean.
+    expect(metricsFromProbs([1, 0, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0], [0, 1, 1, 2], 3).balancedAccuracy).toBeCloseTo(0.5, 12);
+  });
+
+  it('reports sensitivity, specificity and AUC for the class named positive', () => {
+    // Class 0 is the finding here. Scores for class 0: positives 0.8, 0.4; negatives 0.6, 0.3, 0.1.
+    const labels = [0, 0, 1, 1, 1];
+    const p0 = [0.8, 0.4, 0.6, 0.3, 0.1];
+    const probs = p0.flatMap((p) => [p, 1 - p]);
+    const m = metricsFromProbs(probs, labels, 2, 0);
+    expect(m.positive).toBe(0);
+    // Predicted class 0 where p0 > 0.5: cases 0 and 2. Positives found: 1 of 2; negatives found: 2 of 3.
+    expect(m.sensitivity).toBe(0.5);
+    expect(m.specificity).toBeCloseTo(2 / 3, 12);
+    // Pairs (positive score > negative score): 0.8 beats all 3, 0.4 beats 0.3 and 0.1: 5 of 6.
+    expect(m.auc).toBeCloseTo(5 / 6, 12);
+    // The same data with class 1 positive swaps sensitivity and specificity and gives the same AUC for class 1's scores.
+    const m1 = metricsFromProbs(probs, labels, 2, 1);
+    expect(m1.sensitivity).toBeCloseTo(2 / 3, 12);
+    expect(m1.specificity).toBe(0.5);
+    expect(m1.auc).toBeCloseTo(5 / 6, 12);
+  });
+
+  it('chooses the training split\'s minority class by default, the named one when given, and names the classes when it is not one', async () => {
+    const { choosePositiveClass } = await import('../../src-main/runs/create-run');
+    expect(choosePositiveClass(['abnormal', 'normal'], [1, 1, 1, 0], undefined, 'x')).toBe('abnormal');
+    expect(choosePositiveClass(['normal', 'hyperplasia'], [0, 0, 1], undefined, 'x')).toBe('hyperplasia');
+    expect(choosePositiveClass(['a', 'b'], [0, 1], undefined, 'x')).toBe('b');
+    expect(choosePositiveClass(['normal', 'hyperplasia'], [0, 0, 1], 'normal', 'x')).toBe('normal');
+    expect(() => choosePositiveClass(['normal', 'hyperplasia'], [0, 1], 'tumour', 'demo')).toThrow('--positive tumour is not a class of demo: its classes are normal, hyperplasia');
+    expect(() => choosePositiveClass(['0', '1', '2'], [0, 1, 2], '1', 'mnist')).toThrow('--positive applies to two classes');
+  });
+});
+
 describe('fusion', () => {
   const a = Float32Array.from([0.6, 0.4, 0.2, 0.8]);
   const b = Float32Array.from([0.3, 0.7, 0.1, 0.9]);

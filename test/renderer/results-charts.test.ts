@@ -5,7 +5,7 @@ import type { EvalView, RunSummaryView } from '../../src-main/api/contract';
 import { curveSeries, lossAxisMax, mergeEpochs, seriesSignature } from '../../src-renderer/lib/charts';
 import { localAccuracies, resultRows, speedUp } from '../../src-renderer/lib/results';
 
-const metric = (accuracy: number, extra: object = {}) => ({ n: 10, accuracy, confusion: [[5, 0], [0, 5]], perClassAccuracy: [1, 1], ...extra });
+const metric = (accuracy: number, extra: object = {}) => ({ n: 10, accuracy, balancedAccuracy: accuracy - 0.05, confusion: [[5, 0], [0, 5]], perClassAccuracy: [1, 1], ...extra });
 const ev: Pick<EvalView, 'models'> = {
   models: {
     cnnDnn: metric(0.9, { auc: 0.95, sensitivity: 0.8, specificity: 0.96 }),

@@ -35,6 +35,8 @@ function details(id: string, o: { grid: number[]; cnnDnn: number; global?: numbe
           dataset: { name: record.dataset.name, inputShape: [28, 28, 28, 1], classes: record.dataset.classes, nTrain: 1188, nVal: 98, nTest: 298, splitMethod: 'official' },
           decomposition: { grid: o.grid, overlap: 2 },
           accuracy: { cnnDnn: o.cnnDnn, global: o.global, average: 0.7, vote: 0.7, local: [0.7, 0.7] },
+          balancedAccuracy: { cnnDnn: o.cnnDnn - 0.1, global: o.global === undefined ? undefined : o.global - 0.1, average: 0.6, vote: 0.6, local: [0.6, 0.6] },
+          positiveClass: 'hyperplasia',
           auc: { cnnDnn: o.cnnDnn, global: o.global, average: 0.7, vote: 0.7, local: [0.7, 0.7] },
           seconds: { localMax: 10, localSum: 20, localWall: 12, coarse: 1, cnnDnnWall: o.wall, totalWall: o.wall + 30, global: 25, globalWall: 28 },
           params: {},

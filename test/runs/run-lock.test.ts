@@ -63,7 +63,12 @@ describe('the run lock', () => {
 
     const finished: ((s: RunStatus) => void)[] = [];
     const svc = createStudioService({ workspace: ws, launcher: forkLauncher, emit: (m) => m.event.type === 'finished' && finished.shift()?.(m.event.status) });
-    const [item] = await svc.handlers['runs:list']();
+    const list = async () => {
+      const r = await dispatch('runs:list', [], svc.handlers);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value;
+    };
+    const [item] = await list();
     expect(item.owner).toMatchObject({ pid: cli.pid, host: os.hostname() });
     expect(statusText(item)).toBe('training in another process');
     expect(canResume(item)).toBe(false);
@@ -77,7 +82,7 @@ describe('the run lock', () => {
     process.kill(-cli.pid!, 'SIGKILL');
     await exited;
     expect(fs.existsSync(path.join(runDir, 'run.lock'))).toBe(true);
-    const [cutOff] = await svc.handlers['runs:list']();
+    const [cutOff] = await list();
     expect(cutOff.owner).toBeUndefined();
     expect(statusText(cutOff)).toBe('cut off');
     expect(canResume(cutOff)).toBe(true);
