@@ -16,12 +16,9 @@ export function uint8ToUnit(src: Uint8Array): Float32Array<ArrayBuffer> {
   return out;
 }
 
-/** How a file's intensities were mapped to 0..1, for run.json and the dataset inspector. */
-export interface IntensityScaling {
-  kind: 'uint8/255' | 'min-max';
-  min: number;
-  max: number;
-}
+import type { IntensityScaling } from '../engine/types';
+
+export type { IntensityScaling };
 
 function valueRange(values: NumericArray): { min: number; max: number } {
   let min = Infinity;

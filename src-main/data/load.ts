@@ -2,7 +2,7 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Dataset } from '../engine/types';
+import type { Dataset, IntensityScaling } from '../engine/types';
 import { DataFileError } from './errors';
 import { buildImportCache } from './import/build';
 import { loadImportedDataset } from './import/imported-dataset';
@@ -25,6 +25,8 @@ export interface LoadOptions {
   /** Import worker processes (default min(cores, 4)). */
   workers?: number;
   onProgress?: (p: ImportProgress) => void;
+  /** Arrays (.npz): map stored values with this scaling (a trained run's) instead of fitting one on the file. */
+  scaling?: IntensityScaling;
 }
 
 export interface LoadedDataset extends Dataset {
@@ -59,7 +61,7 @@ export async function loadDataset(spec: string, opts: LoadOptions = {}): Promise
   }
   if (spec === 'mnist') return loadMnist();
   if (spec === 'demo') {
-    const ds = await loadNpzDataset(demoDatasetPath());
+    const ds = await loadNpzDataset(demoDatasetPath(), opts.scaling);
     return { ...ds, name: `${ds.name} (demo)` };
   }
   if (importing) {
@@ -78,5 +80,5 @@ export async function loadDataset(spec: string, opts: LoadOptions = {}): Promise
     const missing = !existsSync(file) ? ' (no such file or folder)' : '';
     throw new DataFileError(file, `unsupported data set spec${missing}: expected 'mnist', 'demo', an .npz file, a folder with one sub-folder per class, or a .csv manifest`);
   }
-  return loadNpzDataset(file);
+  return loadNpzDataset(file, opts.scaling);
 }

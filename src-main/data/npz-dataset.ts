@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { Dataset, LabeledSplit, SplitName } from '../engine/types';
 import { DataFileError } from './errors';
-import { applyScaling, chooseScaling } from './intensity';
+import { applyScaling, chooseScaling, type IntensityScaling } from './intensity';
 import { genericClassNames, knownDatasetFor } from './known-datasets';
 import { readNpz, type NpyArray, type NumericArray } from './npz';
 
@@ -137,8 +137,12 @@ function classNames(file: string, raw: RawSplit[]): string[] {
   return known && known.classes.length === count ? known.classes : genericClassNames(count);
 }
 
-/** Loads an .npz file as a Dataset; every problem with the file throws a DataFileError naming it. */
-export async function loadNpzDataset(file: string): Promise<Dataset> {
+/**
+ * Loads an .npz file as a Dataset; every problem with the file throws a DataFileError naming it.
+ * `scaling` maps the stored values as a trained run did (predicting on new data); by default it is
+ * fitted on the file itself.
+ */
+export async function loadNpzDataset(file: string, scaling?: IntensityScaling): Promise<Dataset> {
   const arrays = await readNpz(file, (key) => MEDMNIST_KEY.test(key) || FLAT_KEYS.includes(key));
   const isMedmnist = [...arrays.keys()].some((k) => MEDMNIST_KEY.test(k));
   const raw = isMedmnist ? medmnistSplits(file, arrays) : [flatSplit(file, arrays)];
@@ -154,11 +158,11 @@ export async function loadNpzDataset(file: string): Promise<Dataset> {
     }
   }
   const classes = classNames(file, raw);
-  const scaling = chooseScaling(raw.map((s) => s.images));
+  const intensity = scaling ?? chooseScaling(raw.map((s) => s.images));
 
   const splits: Dataset['splits'] = {};
   for (const s of raw) {
-    const split: LabeledSplit = { x: applyScaling(s.images.data as NumericArray, scaling), y: s.labels };
+    const split: LabeledSplit = { x: applyScaling(s.images.data as NumericArray, intensity), y: s.labels };
     if (s.groups) split.groups = s.groups;
     splits[s.name] = split;
   }
@@ -171,6 +175,7 @@ export async function loadNpzDataset(file: string): Promise<Dataset> {
     classes,
     source: file,
     citation: known?.citation,
+    intensity,
     splits,
   };
 }

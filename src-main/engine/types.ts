@@ -12,6 +12,16 @@ export interface LabeledSplit {
 
 export type SplitName = 'train' | 'val' | 'test';
 
+/**
+ * How stored values were mapped to the 0..1 inputs: divided by 255 (uint8 data), or (v - min) / (max - min)
+ * with one min and max for the whole file. Saved in run.json, so that predict maps new data identically.
+ */
+export interface IntensityScaling {
+  kind: 'uint8/255' | 'min-max';
+  min: number;
+  max: number;
+}
+
 /** A data set as loaded from its source, before the run's train/validation/test split. */
 export interface Dataset {
   name: string;
@@ -23,6 +33,8 @@ export interface Dataset {
   source: string;
   /** Citation that must be shown wherever the data set is shipped or shown. */
   citation?: string;
+  /** Arrays (npz, MNIST): how their stored values became 0..1. Imported scans have their recipe instead. */
+  intensity?: IntensityScaling;
   /** Official splits where the source defines them; `all` where it does not. */
   splits: Partial<Record<SplitName | 'all', LabeledSplit>>;
 }

@@ -16,6 +16,7 @@ import { runLayout } from './layout';
 import { newRunId } from './run-id';
 import { findProjectRoot } from '../data/project-root';
 import type { ImportProgress } from '../data/import/types';
+import type { IntensityScaling } from '../engine/types';
 
 /** The version of DD-CNN Studio that made a run, from its package.json (npm sets no variable under npx). */
 function projectVersion(): string {
@@ -38,6 +39,11 @@ export function choosePositiveClass(classes: string[], trainLabels: ArrayLike<nu
   const counts = [0, 0];
   for (let i = 0; i < trainLabels.length; i++) counts[trainLabels[i]]++;
   return counts[0] < counts[1] ? classes[0] : classes[1];
+}
+
+function describeScaling(s: IntensityScaling | undefined): string {
+  if (!s) return 'stored values scaled to 0..1';
+  return s.kind === 'uint8/255' ? 'stored uint8 values divided by 255' : `stored values v mapped to (v - ${s.min}) / (${s.max} - ${s.min}), the range of the whole file`;
 }
 
 export interface CreateRunOptions {
@@ -112,7 +118,7 @@ export async function createRun(workspace: string, input: RunConfig, opts: Creat
     },
     preprocessing: recipe
       ? { intensity: `window ${recipe.window[0]}..${recipe.window[1]} clipped and scaled to 0..1`, resampledTo: recipe.shape, recipe }
-      : { intensity: 'stored values scaled to 0..1', resampledTo: config.shape },
+      : { intensity: describeScaling(ds.intensity), scaling: ds.intensity, resampledTo: config.shape },
     decomposition: { grid: config.grid, overlap: config.overlap, subdomains: subdomains.map(({ index, start, end, size }) => ({ index, start, end, size })) },
     models,
     restarts: [],

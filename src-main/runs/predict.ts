@@ -59,7 +59,9 @@ export async function prepareInput(rec: RunRecord, runDir: string, input: string
     if (index !== 0) throw new PredictInputError(`--index applies to data set inputs; ${input} is a single scan`);
     return { x: await loadScan(rec, input) };
   }
-  const ds = await loadDataset(input);
+  // The run's own intensity map, never one fitted on the new file: the same stored value must give the
+  // same input whatever else the file holds. (Runs made before the map was recorded: the file's own.)
+  const ds = await loadDataset(input, { scaling: rec.preprocessing.scaling });
   const split = ds.splits.test ?? ds.splits.all ?? ds.splits.train!;
   const size = ds.spatialShape.reduce((a, b) => a * b, ds.channels);
   const n = split.y.length;

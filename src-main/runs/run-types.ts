@@ -3,7 +3,7 @@
 // (type-checked for the renderer, without Node) describes runs with these very types, not copies.
 import type { Architecture } from '../engine/architecture';
 import type { BackendInfo } from '../engine/backend-info';
-import type { Box } from '../engine/types';
+import type { Box, IntensityScaling } from '../engine/types';
 import type { Recipe } from '../data/import/types';
 import type { FromTrainer } from './protocol';
 import type { RunConfig } from './run-config';
@@ -66,7 +66,11 @@ export interface RunRecord {
     positiveClass?: string;
   };
   /** recipe: for imported scans, the preprocessing every sample went through; predict applies it to new scans. */
-  preprocessing: { intensity: string; resampledTo?: number[]; recipe?: Recipe };
+  /**
+   * intensity: in words. scaling (arrays: npz, MNIST): the exact map of stored values to 0..1, which predict
+   * applies to every new input. recipe (imported scans): the preprocessing of every scan.
+   */
+  preprocessing: { intensity: string; scaling?: IntensityScaling; resampledTo?: number[]; recipe?: Recipe };
   decomposition: { grid: number[]; overlap: number; subdomains: { index: number; start: number[]; end: number[]; size: number[] }[] };
   backend?: BackendInfo;
   models: Record<string, ModelRecord>;
