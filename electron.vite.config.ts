@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import type { Plugin } from 'vite';
-import { contentSecurityPolicy, cspOfHtml, withCsp } from './src-main/electron/security';
+import { contentSecurityPolicy, cspOfHtml, withCsp } from './src-main/api/content-security-policy';
 
 /**
  * Keeps index.html's CSP meta tag equal to the policy main.ts sends as a header: a build fails when they

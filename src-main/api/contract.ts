@@ -9,6 +9,7 @@ import type { ModelRecord, ModelState, PredictedCase, RunEvent, RunOwner, RunRec
 import type { EpochSummary } from '../engine/progress';
 import type { Metrics } from '../engine/metrics';
 import type { CaseInfo, ImportProgress, SkippedFile } from '../data/import/types';
+import { MAX_LISTED_CASES, type DatasetView } from '../data/dataset-view';
 
 // ---------------------------------------------------------------------------------------------------------
 // Results and errors
@@ -199,26 +200,8 @@ export interface TrainStartResponse {
   models: { name: string; role: ModelRole; params: number }[];
 }
 
-/** A data source as the Data view shows it (from `ddcnn dataset inspect`'s report, or an npz's arrays). */
-export interface DatasetView {
-  source: string;
-  name: string;
-  dims: 2 | 3;
-  /** The shape the models would see by default ([H,W] or [D,H,W]): the recipe's default or the npz's shape. */
-  inputShape: number[];
-  channels: number;
-  classes: { name: string; cases: number }[];
-  /** At most MAX_LISTED_CASES cases (the first ones, in a stable order); totalCases counts them all. */
-  cases: CaseInfo[];
-  totalCases: number;
-  skipped: SkippedFile[];
-  /** Whether voxel values are HU (window presets apply) or stored values. */
-  units: 'HU' | 'stored';
-  citation?: string;
-}
-
-/** The most cases listed in a DatasetView (MNIST has 70,000). */
-export const MAX_LISTED_CASES = 2000;
+export type { DatasetView };
+export { MAX_LISTED_CASES };
 
 /** One 2D slice of a case, in the source's units, for the slice viewer (the window is applied in the view). */
 export interface SliceView {

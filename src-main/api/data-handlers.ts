@@ -14,7 +14,7 @@ import type { CaseInfo, ImportProgress } from '../data/import/types';
 import type { ProcessLauncher } from '../runs/launcher';
 import { JobError, runJob } from '../runs/run-job';
 import { MAX_LISTED_CASES, type DataInspectRequest, type DataProgressMessage, type DataSliceRequest, type DatasetView, type SliceView } from './contract';
-import type { CaseVolume } from './data-reading';
+import type { CaseVolume } from '../data/data-reading';
 import { ApiFailure } from './result';
 import { extractSlice } from './slices';
 

@@ -8,7 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, session, type OpenDialogOptions, type Session } from 'electron';
 import { createStudioService, type StudioService } from '../api/service';
 import { dataProgressSender, registerIpc, runEventSender } from './ipc';
-import { contentSecurityPolicy, isAllowedRequest, type RendererLocation } from './security';
+import { contentSecurityPolicy } from '../api/content-security-policy';
+import { isAllowedRequest, type RendererLocation } from './security';
 import { utilityLauncher, utilityProcessLauncher } from './utility-launcher';
 
 /** out/main: this file is bundled into out/main/index.js, next to trainer-entry.js and job-entry.js. */

@@ -1,9 +1,9 @@
 // Fusion of the local models' probabilities without a coarse network: the baselines the papers
-// compare the CNN-DNN against.
+// compare the CNN-DNN against. Pure, so that the views (src-renderer/lib/fusion-view.ts) apply these very rules.
 import { argmax } from './metrics';
 
 /** Mean of the N local probability vectors of each sample. locals[i] is n x k, row-major. */
-export function averageProbs(locals: Float32Array[], n: number, k: number): Float32Array {
+export function averageProbs(locals: ArrayLike<number>[], n: number, k: number): Float32Array {
   const out = new Float32Array(n * k);
   for (const p of locals) for (let j = 0; j < n * k; j++) out[j] += p[j];
   for (let j = 0; j < n * k; j++) out[j] /= locals.length;
@@ -15,7 +15,7 @@ export function averageProbs(locals: Float32Array[], n: number, k: number): Floa
  * class, so that it can be scored like probabilities; ties between classes with equal votes are
  * broken by the averaged probability, so a tie never silently favours class 0.
  */
-export function voteShares(locals: Float32Array[], n: number, k: number): Float64Array {
+export function voteShares(locals: ArrayLike<number>[], n: number, k: number): Float64Array {
   const avg = averageProbs(locals, n, k);
   // Double precision: in float32 the tie-breaking share below would vanish next to a vote share.
   const out = new Float64Array(n * k);

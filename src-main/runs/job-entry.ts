@@ -4,29 +4,11 @@
 import { createRun } from './create-run';
 import { predictCase } from './predict';
 import { initBackend } from '../engine/backend';
-import { inspectArrays, MissingCaseError, readCaseVolume } from '../api/data-reading';
+import { inspectArrays, MissingCaseError, readCaseVolume } from '../data/data-reading';
 import type { FromJob, Job, ToJob } from './job-protocol';
+import { onParentMessage, sendToParent } from '../platform/parent-port';
 
-interface ParentPort {
-  on(event: 'message', listener: (e: { data: unknown }) => void): void;
-  postMessage(message: unknown): void;
-}
-
-const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
-
-/**
- * Sends a message; resolves once it has left this process. An answer can be large (a scan for the slice
- * viewer is tens of MB) and is written to the pipe asynchronously, so exiting right after process.send
- * would cut it off. Electron's parentPort.postMessage has no callback; its message is queued at once.
- */
-const send = (m: FromJob): Promise<void> =>
-  new Promise((resolve) => {
-    if (parentPort) {
-      parentPort.postMessage(m);
-      resolve();
-    } else if (process.send) process.send(m, undefined, {}, () => resolve());
-    else resolve();
-  });
+const send = (m: FromJob): Promise<void> => sendToParent(m);
 
 function run(job: Job): Promise<unknown> {
   switch (job.kind) {
@@ -62,8 +44,7 @@ async function onMessage(m: ToJob): Promise<void> {
   setTimeout(() => process.exit(code), 60_000);
 }
 
-if (parentPort) parentPort.on('message', (e) => void onMessage(e.data as ToJob));
-else process.on('message', (m) => void onMessage(m as ToJob));
+onParentMessage((m) => void onMessage(m as ToJob));
 
 // A job whose parent has gone has nobody to answer.
 process.on('disconnect', () => process.exit(2));

@@ -4,8 +4,8 @@ import type { ImportProgress } from '../data/import/types';
 import type { RunConfig } from './run-config';
 import type { BackendInfo } from '../engine/backend-info';
 import type { PredictedCase } from './predict';
-import type { DatasetView } from '../api/contract';
-import type { CaseVolume } from '../api/data-reading';
+import type { DatasetView } from '../data/dataset-view';
+import type { CaseVolume } from '../data/data-reading';
 
 export type Job =
   /** createRun: load and split the data set, write the run's cache and run.json. Answers the run folder. */

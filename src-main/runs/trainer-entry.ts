@@ -1,20 +1,11 @@
 // Entry module of every trainer process. The same module runs under child_process.fork (CLI, server,
 // tests) and under Electron's utilityProcess.fork (desktop app); only the message port differs:
-// process.send/process.on('message') versus process.parentPort.
+// process.send/process.on('message') versus process.parentPort (src-main/platform/parent-port.ts).
 import { runTrainer } from './trainer';
 import { trainerJobSchema, type FromTrainer, type ToTrainer } from './protocol';
+import { onParentMessage, sendToParent } from '../platform/parent-port';
 
-interface ParentPort {
-  on(event: 'message', listener: (e: { data: unknown }) => void): void;
-  postMessage(message: unknown): void;
-}
-
-const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
-
-const send = (m: FromTrainer): void => {
-  if (parentPort) parentPort.postMessage(m);
-  else process.send?.(m);
-};
+const send = (m: FromTrainer): void => void sendToParent(m);
 
 let stopRequested = false;
 let started = false;
@@ -39,8 +30,7 @@ async function onMessage(m: ToTrainer): Promise<void> {
   }
 }
 
-if (parentPort) parentPort.on('message', (e) => void onMessage(e.data as ToTrainer));
-else process.on('message', (m) => void onMessage(m as ToTrainer));
+onParentMessage((m) => void onMessage(m as ToTrainer));
 
 // The orchestrator decides when trainers stop: Ctrl-C in a terminal reaches the whole process group,
 // and a trainer that died of it would look like a crash. The stop message ends the loop instead.

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Handlers } from '../api/contract';
 import { fail } from '../api/result';
-import { contentSecurityPolicy } from '../electron/security';
+import { contentSecurityPolicy } from '../api/content-security-policy';
 import { hostAllowed, newToken, originAllowed, requestToken, tokensEqual } from './auth';
 import { createEventHub, refuseUpgrade } from './events';
 import { handleApiRequest, sendResult } from './http-api';
@@ -41,7 +41,7 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-/** Headers on every answer, the same policy as the Electron window (src-main/electron/security.ts). */
+/** Headers on every answer, the same policy as the Electron window (src-main/api/content-security-policy.ts). */
 const SECURITY_HEADERS: Record<string, string> = {
   // 'self' covers ws:// to the same host and port (CSP level 3), which the event socket uses.
   'Content-Security-Policy': contentSecurityPolicy({ dev: false, delivery: 'header' }),

@@ -8,16 +8,6 @@ import type { EpochSummary, ModelCardView } from './training';
 /** Loss and accuracy curves: colour tells the metric (and its axis), a dashed line the validation split. */
 export const CURVE_COLORS = { loss: OKABE_ITO.vermillion, accuracy: OKABE_ITO.blue } as const;
 
-/**
- * One summary per epoch, in epoch order; a later list wins for an epoch both give (a trainer restarted
- * from its checkpoint repeats the epoch it was in, and metrics.jsonl keeps both lines).
- */
-export function mergeEpochs(...lists: (EpochSummary[] | undefined)[]): EpochSummary[] {
-  const byEpoch = new Map<number, EpochSummary>();
-  for (const list of lists) for (const e of list ?? []) byEpoch.set(e.epoch, e);
-  return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
-}
-
 export interface Point {
   x: number;
   y: number;

@@ -1,42 +1,28 @@
-// The fusion rules as the views need them, on plain arrays: the decision of a probability vector, the
-// average and the majority vote of the local models (the same semantics as src-main/engine/fusion.ts, which
-// works on whole Float32Arrays in Node), and what each subdomain says about a chosen class.
+// The fusion rules as the views need them, on one case's plain arrays: the engine's own rules
+// (src-main/engine/fusion.ts: average, majority vote with its tie-break; engine/metrics.ts: argmax) and what
+// each subdomain says about a chosen class.
 import type { CaseView } from '../../src-main/api/contract';
+import { averageProbs, voteShares } from '../../src-main/engine/fusion';
+import { argmax as argmaxAt } from '../../src-main/engine/metrics';
 
-/** Index of the largest probability; ties go to the lower class index (as engine/metrics.ts's argmax). */
-export function argmax(p: ArrayLike<number>): number {
-  let best = 0;
-  for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
-  return best;
-}
+/** Index of the largest probability; ties go to the lower class index. */
+export const argmax = (p: ArrayLike<number>): number => argmaxAt(p, 0, p.length);
 
 /** Mean of the local probability vectors (one vector per local model, k classes each). */
 export function averageOf(locals: number[][]): number[] {
-  if (locals.length === 0) return [];
-  const k = locals[0].length;
-  const out = new Array<number>(k).fill(0);
-  for (const p of locals) for (let c = 0; c < k; c++) out[c] += p[c];
-  return out.map((v) => v / locals.length);
+  return locals.length === 0 ? [] : Array.from(averageProbs(locals, 1, locals[0].length));
 }
 
 /** Votes per class: each local model votes for its argmax. */
 export function voteCounts(locals: number[][]): number[] {
-  const k = locals[0]?.length ?? 0;
-  const out = new Array<number>(k).fill(0);
+  const out = new Array<number>(locals[0]?.length ?? 0).fill(0);
   for (const p of locals) out[argmax(p)]++;
   return out;
 }
 
-/**
- * Vote shares (votes / N) as engine/fusion.ts's voteShares gives them: a tie between classes with equal
- * votes is broken by a tiny share of the averaged probability, so a tie never silently favours class 0 and
- * the argmax of the shares is the vote's decision.
- */
+/** Vote shares (votes / N, a tie broken by the averaged probability): the argmax is the vote's decision. */
 export function voteOf(locals: number[][]): number[] {
-  if (locals.length === 0) return [];
-  const avg = averageOf(locals);
-  const eps = 1e-6 / (locals.length + 1);
-  return voteCounts(locals).map((v, c) => v / locals.length + eps * avg[c]);
+  return locals.length === 0 ? [] : Array.from(voteShares(locals, 1, locals[0].length));
 }
 
 /** A subdomain's index from its model name ('local-3' -> 3). */

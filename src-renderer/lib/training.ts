@@ -1,7 +1,16 @@
 // The live view of one training run, built from the run's models and then from its events alone: a pure
 // reducer, so the cards show exactly what the orchestrator reported and the logic is tested without a UI.
 import type { ModelRole, ModelState, RunEventView, RunHistory, RunRecordView, RunStatus, TrainStartResponse } from '../../src-main/api/contract';
-import { mergeEpochs } from './charts';
+
+/**
+ * One summary per epoch, in epoch order; a later list wins for an epoch both give (a trainer restarted
+ * from its checkpoint repeats the epoch it was in, and metrics.jsonl keeps both lines).
+ */
+export function mergeEpochs(...lists: (EpochSummary[] | undefined)[]): EpochSummary[] {
+  const byEpoch = new Map<number, EpochSummary>();
+  for (const list of lists) for (const e of list ?? []) byEpoch.set(e.epoch, e);
+  return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
+}
 
 /** What a finished epoch reports (metrics.jsonl's lines, the 'epoch' event). */
 export type EpochSummary = RunHistory['models'][string][number];

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, cspOfHtml, isAllowedRequest, isTrustedSender, withCsp, type RendererLocation } from '../../src-main/electron/security';
+import { isAllowedRequest, isTrustedSender, type RendererLocation } from '../../src-main/electron/security';
+import { contentSecurityPolicy, cspOfHtml, withCsp } from '../../src-main/api/content-security-policy';
 
 const built: RendererLocation = { kind: 'file', indexUrl: 'file:///opt/DD-CNN%20Studio/resources/app.asar/out/renderer/index.html' };
 const dev: RendererLocation = { kind: 'dev', url: 'http://localhost:5173/' };

@@ -2,7 +2,8 @@
 // (src-renderer/lib/charts.ts).
 import { describe, expect, it } from 'vitest';
 import type { EvalView, RunSummaryView } from '../../src-main/api/contract';
-import { curveSeries, lossAxisMax, mergeEpochs, seriesSignature } from '../../src-renderer/lib/charts';
+import { curveSeries, lossAxisMax, seriesSignature } from '../../src-renderer/lib/charts';
+import { mergeEpochs } from '../../src-renderer/lib/training';
 import { localAccuracies, resultRows, speedUp } from '../../src-renderer/lib/results';
 
 const metric = (accuracy: number, extra: object = {}) => ({ n: 10, accuracy, balancedAccuracy: accuracy - 0.05, confusion: [[5, 0], [0, 5]], perClassAccuracy: [1, 1], ...extra });

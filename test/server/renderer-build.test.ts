@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, cspOfHtml } from '../../src-main/electron/security';
+import { contentSecurityPolicy, cspOfHtml } from '../../src-main/api/content-security-policy';
 import { ensureRenderer, PROJECT_ROOT, staleReason } from '../../src-main/server/renderer-build';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ddcnn-renderer-build-'));

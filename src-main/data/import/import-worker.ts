@@ -4,18 +4,9 @@
 // (the app); only the message port differs: process.send versus process.parentPort, as for trainers.
 import type { FromImportWorker, ToImportWorker } from './import-protocol';
 import { processCase } from './process-case';
+import { onParentMessage, sendToParent } from '../../platform/parent-port';
 
-interface ParentPort {
-  on(event: 'message', listener: (e: { data: unknown }) => void): void;
-  postMessage(message: unknown): void;
-}
-
-const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
-
-const send = (m: FromImportWorker): void => {
-  if (parentPort) parentPort.postMessage(m);
-  else process.send?.(m);
-};
+const send = (m: FromImportWorker): void => void sendToParent(m);
 
 // One case at a time: the parent sends the next job only after an answer, which is what bounds the
 // memory of the whole import to one raw scan per worker. A queue still guards against a parent that
@@ -41,8 +32,7 @@ const onMessage = (m: unknown): void => {
   void drain();
 };
 
-if (parentPort) parentPort.on('message', (e) => onMessage(e.data));
-else process.on('message', onMessage);
+onParentMessage(onMessage);
 
 // Ctrl-C in a terminal reaches the whole process group; the parent decides what happens next.
 process.on('SIGINT', () => {});

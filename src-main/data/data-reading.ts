@@ -2,13 +2,13 @@
 // a whole array data set (MNIST, an .npz of hundreds of MB) or decoding a scan (a JPEG 2000 series takes
 // seconds). It runs in a job process (src-main/runs/job-entry.ts); the main process keeps only the answer.
 import type { Dataset, LabeledSplit } from '../engine/types';
-import { loadDataset } from '../data/load';
-import { readCase } from '../data/import/read-case';
-import { scanSource } from '../data/import/scan-source';
-import type { CaseInfo } from '../data/import/types';
-import type { Volume } from '../data/volume';
-import { MAX_LISTED_CASES, type DatasetView } from './contract';
-import { valueRange, volumeRange } from '../data/recipe';
+import { loadDataset } from './load';
+import { readCase } from './import/read-case';
+import { scanSource } from './import/scan-source';
+import type { CaseInfo } from './import/types';
+import type { Volume } from './volume';
+import { MAX_LISTED_CASES, type DatasetView } from './dataset-view';
+import { valueRange, volumeRange } from './recipe';
 
 const ARRAY_SPLITS = ['train', 'val', 'test', 'all'] as const;
 type ArraySplit = (typeof ARRAY_SPLITS)[number];
