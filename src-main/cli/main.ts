@@ -93,6 +93,9 @@ export function buildProgram(): Command {
     .option('--shape <shape>', 'resample inputs to this shape, e.g. 24x32x32 (for scans: the import recipe\'s shape)', shapeArg)
     .option('--window <low,high>', 'scans: intensity window clipped and scaled to 0..1 (default -1000,400 for HU, else the data range)', windowArg)
     .option('--spacing <mm>', 'scans: resample to this voxel size (order of --shape), then crop/pad to --shape', spacingArg)
+    .addOption(new Option('--class-weight <mode>', 'weight each class\'s loss: balanced (n / (K * n_c)) or none (default: balanced when the largest class has over 1.5x the smallest\'s cases)').choices(['balanced', 'none']))
+    .addOption(new Option('--select <criterion>', 'validation criterion that picks the epoch whose weights each model keeps').choices(['loss', 'auc', 'balanced-accuracy']).default('loss'))
+    .option('--patience <epochs>', 'stop a model after this many epochs without improvement of the criterion', int('patience'))
     .option('--positive <class>', 'two classes: the class that sensitivity, specificity and AUC refer to (default: the training split\'s minority class)')
     .option('--workspace <dir>', 'folder holding runs/ (default: the current folder)', process.cwd())
     .option('--json', 'print one JSON object with the results on stdout')
@@ -119,6 +122,9 @@ export function buildProgram(): Command {
         window: o.window,
         spacing: o.spacing,
         positive: o.positive,
+        classWeight: o.classWeight,
+        select: o.select,
+        patience: o.patience,
       }, { onImportProgress: importProgress.onProgress }).finally(() => importProgress.close());
       process.stderr.write(`run folder: ${runDir}\n`);
       const recipe = readRunRecord(runDir).preprocessing.recipe;

@@ -8,6 +8,12 @@ export interface EpochSummary {
   accuracy: number;
   valLoss: number;
   valAccuracy: number;
+  /** Absent in runs made before it was recorded. */
+  valBalancedAccuracy?: number;
+  /** Two classes only. */
+  valAuc?: number;
+  /** Whether this epoch is the best so far by the run's selection criterion (its weights are kept). */
+  best?: boolean;
   seconds: number;
 }
 

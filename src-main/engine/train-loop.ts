@@ -1,8 +1,11 @@
-// The training loop of one model: seeded shuffles, mini-batches copied from typed arrays, per-batch
-// progress, a validation pass and a checkpoint hook after every epoch, and a stop flag checked
-// between batches.
+// The training loop of one model: seeded shuffles, mini-batches copied from typed arrays, a (class-
+// weighted) optimisation step per batch, per-batch progress, a validation pass after every epoch that
+// names the best epoch so far (model selection, early stopping), a checkpoint hook, and a stop flag
+// checked between batches.
 import * as tf from '@tensorflow/tfjs';
 import { seededPermutation } from './random';
+import { trainStep } from './train-step';
+import { criterionValue, improves, patienceSpent, validationScores, type BestEpoch, type SelectionCriterion } from './model-selection';
 import type { BatchProgress, EpochSummary } from './progress';
 
 export type { BatchProgress, EpochSummary };
@@ -23,9 +26,28 @@ export interface TrainLoopOptions {
   seed: number;
   /** Epochs already done (resuming from a checkpoint). */
   startEpoch: number;
+  optimizer: tf.Optimizer;
+  /** Per-class weights of the loss (and of the validation loss); undefined: every class weighs 1. */
+  classWeights?: number[];
+  /** The validation criterion that picks the epoch whose weights are kept. */
+  select: SelectionCriterion;
+  /** Stop when the criterion has not improved for this many epochs. */
+  patience?: number;
+  /** The best epoch so far (resuming from a checkpoint). */
+  best?: BestEpoch;
   shouldStop: () => boolean;
   onBatch: (p: BatchProgress) => void;
-  onEpoch: (s: EpochSummary) => Promise<void>;
+  /** After every epoch, with whether it is the best so far: the caller keeps its weights and checkpoints. */
+  onEpoch: (s: EpochSummary, best: BestEpoch) => Promise<void>;
+}
+
+export interface TrainLoopResult {
+  /** False when it was stopped (a stop request) before its last epoch. */
+  finished: boolean;
+  /** The epoch whose weights the caller kept. */
+  best?: BestEpoch;
+  /** The epoch after which it stopped for want of improvement, if it did. */
+  stoppedEarlyAt?: number;
 }
 
 function sampleSize(d: ArrayData): number {
@@ -46,84 +68,76 @@ function makeBatch(d: ArrayData, idx: ArrayLike<number>, from: number, to: numbe
   return [tf.tensor(xs, [b, ...d.sampleShape]), tf.tensor2d(ys, [b, classes])];
 }
 
-/** Class probabilities of every sample (n x classes, row-major), predicted in batches. */
-export function predictProbs(model: tf.LayersModel, d: ArrayData, classes: number, batch = 256): Float32Array {
+/** Class probabilities of every sample (n x classes, row-major), predicted in batches and read asynchronously. */
+export async function predictProbs(model: tf.LayersModel, d: ArrayData, classes: number, batch = 256): Promise<Float32Array> {
   const size = sampleSize(d);
   const out = new Float32Array(d.n * classes);
   for (let from = 0; from < d.n; from += batch) {
     const to = Math.min(d.n, from + batch);
-    const probs = tf.tidy(() => {
-      const x = tf.tensor(d.x.subarray(from * size, to * size), [to - from, ...d.sampleShape]);
-      return (model.predict(x) as tf.Tensor).dataSync() as Float32Array;
-    });
-    out.set(probs, from * classes);
+    const probs = tf.tidy(() => model.predict(tf.tensor(d.x.subarray(from * size, to * size), [to - from, ...d.sampleShape])) as tf.Tensor);
+    out.set((await probs.data()) as Float32Array, from * classes);
+    probs.dispose();
   }
   return out;
 }
 
-/** Mean cross-entropy and accuracy of predicted probabilities. */
-export function lossAndAccuracy(probs: Float32Array, y: Int32Array, classes: number): { loss: number; accuracy: number } {
-  let loss = 0;
-  let correct = 0;
-  for (let i = 0; i < y.length; i++) {
-    const row = probs.subarray(i * classes, (i + 1) * classes);
-    loss -= Math.log(Math.max(row[y[i]], 1e-7));
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
-    if (best === y[i]) correct++;
-  }
-  return { loss: loss / Math.max(1, y.length), accuracy: correct / Math.max(1, y.length) };
-}
-
-/** Trains `model` (compiled by the caller) and returns false if it was stopped before the last epoch. */
-export async function trainLoop(model: tf.LayersModel, train: ArrayData, val: ArrayData, o: TrainLoopOptions): Promise<boolean> {
+/** Trains `model` with its optimizer; the caller keeps the weights of the best epoch it is told of. */
+export async function trainLoop(model: tf.LayersModel, train: ArrayData, val: ArrayData, o: TrainLoopOptions): Promise<TrainLoopResult> {
   const batches = Math.ceil(train.n / o.batch);
   const total = (o.epochs - o.startEpoch) * train.n;
+  const classWeights = o.classWeights ? tf.tensor1d(o.classWeights) : undefined;
+  let best = o.best;
   let seen = 0;
   const t0 = performance.now();
   let lastReport = 0;
-  for (let epoch = o.startEpoch; epoch < o.epochs; epoch++) {
-    const epochStart = performance.now();
-    // The permutation depends only on the seed and the epoch, so a resumed run shuffles identically.
-    const order = seededPermutation(train.n, `${o.seed}:${epoch}`);
-    let lossSum = 0;
-    let accSum = 0;
-    let counted = 0;
-    for (let b = 0; b < batches; b++) {
-      if (o.shouldStop()) return false;
-      const from = b * o.batch;
-      const to = Math.min(train.n, from + o.batch);
-      const [xs, ys] = makeBatch(train, order, from, to, o.classes);
-      const result = (await model.trainOnBatch(xs, ys)) as number[];
-      tf.dispose([xs, ys]);
-      lossSum += result[0] * (to - from);
-      accSum += result[1] * (to - from);
-      counted += to - from;
-      seen += to - from;
-      const now = performance.now();
-      if (now - lastReport > 250 || b === batches - 1) {
-        lastReport = now;
-        const rate = seen / ((now - t0) / 1000);
-        o.onBatch({
-          epoch,
-          batch: b + 1,
-          batches,
-          loss: lossSum / counted,
-          accuracy: accSum / counted,
-          samplesPerSecond: rate,
-          etaSeconds: (total - seen) / rate,
-        });
+  try {
+    for (let epoch = o.startEpoch; epoch < o.epochs; epoch++) {
+      if (patienceSpent(epoch, best, o.patience)) return { finished: true, best, stoppedEarlyAt: epoch };
+      const epochStart = performance.now();
+      // The permutation depends only on the seed and the epoch, so a resumed run shuffles identically.
+      const order = seededPermutation(train.n, `${o.seed}:${epoch}`);
+      let lossSum = 0;
+      let correct = 0;
+      let counted = 0;
+      for (let b = 0; b < batches; b++) {
+        if (o.shouldStop()) return { finished: false, best };
+        const from = b * o.batch;
+        const to = Math.min(train.n, from + o.batch);
+        const [xs, ys] = makeBatch(train, order, from, to, o.classes);
+        const step = await trainStep(model, o.optimizer, xs, ys, classWeights);
+        tf.dispose([xs, ys]);
+        lossSum += step.loss * (to - from);
+        correct += step.correct;
+        counted += to - from;
+        seen += to - from;
+        const now = performance.now();
+        if (now - lastReport > 250 || b === batches - 1) {
+          lastReport = now;
+          const rate = seen / ((now - t0) / 1000);
+          o.onBatch({ epoch, batch: b + 1, batches, loss: lossSum / counted, accuracy: correct / counted, samplesPerSecond: rate, etaSeconds: (total - seen) / rate });
+        }
       }
+      const v = validationScores(await predictProbs(model, val, o.classes), val.y, o.classes, o.classWeights);
+      const value = criterionValue(v, o.select);
+      const isBest = improves(value, best);
+      if (isBest) best = { epoch: epoch + 1, value };
+      await o.onEpoch(
+        {
+          epoch: epoch + 1,
+          loss: lossSum / counted,
+          accuracy: correct / counted,
+          valLoss: v.loss,
+          valAccuracy: v.accuracy,
+          valBalancedAccuracy: v.balancedAccuracy,
+          ...(v.auc === undefined ? {} : { valAuc: v.auc }),
+          best: isBest,
+          seconds: (performance.now() - epochStart) / 1000,
+        },
+        best!,
+      );
     }
-    const valMetrics = lossAndAccuracy(predictProbs(model, val, o.classes), val.y, o.classes);
-    await o.onEpoch({
-      epoch: epoch + 1,
-      loss: lossSum / counted,
-      accuracy: accSum / counted,
-      valLoss: valMetrics.loss,
-      valAccuracy: valMetrics.accuracy,
-      seconds: (performance.now() - epochStart) / 1000,
-    });
+    return { finished: true, best };
+  } finally {
+    classWeights?.dispose();
   }
-  return true;
 }

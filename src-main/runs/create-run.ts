@@ -11,6 +11,7 @@ import { resampleDataset } from '../data/resample';
 import { writeDatasetCache } from '../data/cache';
 import { runConfigSchema, type RunConfig } from './run-config';
 import { planModels } from './plan';
+import { imbalance, IMBALANCE_FOR_WEIGHTS } from '../engine/train-step';
 import { RUN_SCHEMA_VERSION, writeRunRecord, type ModelRecord, type RunRecord } from './run-record';
 import { runLayout } from './layout';
 import { newRunId } from './run-id';
@@ -70,6 +71,10 @@ export async function createRun(workspace: string, input: RunConfig, opts: Creat
   }
   config.grid ??= ds.spatialShape.map(() => 2);
   const positiveClass = choosePositiveClass(ds.classes, ds.splits.train.y, config.positive, config.data);
+  // Resolved here and recorded in run.json, so that a resume and the views see the settings that ran.
+  config.classWeight ??= imbalance(ds.splits.train.y, ds.classes.length) > IMBALANCE_FOR_WEIGHTS ? 'balanced' : 'none';
+  config.select ??= 'loss';
+  if (config.select === 'auc' && ds.classes.length !== 2) throw new Error(`--select auc needs two classes; ${config.data} has ${ds.classes.length} (use loss or balanced-accuracy)`);
   const classes = ds.classes.length;
   // The decomposition and every model's architecture and size, as plan:preview shows them before a run.
   const plan = planModels({ family: config.family, spatialShape: ds.spatialShape, channels: ds.channels, classes, grid: config.grid, overlap: config.overlap, width: config.width });

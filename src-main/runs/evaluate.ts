@@ -3,6 +3,7 @@
 // local probabilities for the inspection views.
 import { averageProbs, voteShares } from '../engine/fusion';
 import { metricsFromProbs, type Metrics } from '../engine/metrics';
+import { bootstrapMetrics, type MetricIntervals, type PairedComparison } from '../engine/bootstrap';
 import { readCacheManifest } from '../data/cache';
 import { writeFileAtomic } from '../engine/model-io';
 import { readF32, runLayout } from './layout';
@@ -13,11 +14,19 @@ export interface EvalReport {
   classes: string[];
   nTest: number;
   models: Record<string, Metrics>;
+  /** 95% bootstrap intervals of every model's metrics over the test cases (absent in runs evaluated before). */
+  ci95?: Record<string, MetricIntervals>;
+  bootstrap?: { resamples: number; seed: number };
+  /** Two classes with a global model: whether the CNN-DNN's AUC differs from the global model's (paired bootstrap). */
+  comparison?: { cnnDnnVsGlobalAuc: PairedComparison };
   /** Per test sample: label, the CNN-DNN's probabilities and every local model's probabilities. */
   samples: { index: number; label: number; cnnDnn: number[]; global?: number[]; local: number[][] }[];
 }
 
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
+
+/** Resamples of the test cases behind every 95% interval. */
+export const BOOTSTRAP_RESAMPLES = 1000;
 
 /** The index of a two-class run's positive class (runs made before it was recorded: class 1). */
 export function positiveIndex(rec: RunRecord): number {
@@ -37,13 +46,15 @@ export function evaluateRun(runDir: string, rec: RunRecord): EvalReport {
 
   const positive = positiveIndex(rec);
   const metrics = (p: ArrayLike<number>) => metricsFromProbs(p, labels, k, positive);
-  const models: Record<string, Metrics> = {
-    cnnDnn: metrics(coarse),
-    average: metrics(averageProbs(locals, n, k)),
-    vote: metrics(voteShares(locals, n, k)),
-  };
-  if (global) models.global = metrics(global);
-  localNames.forEach((m, i) => (models[m] = metrics(locals[i])));
+  const probsOf: Record<string, ArrayLike<number>> = { cnnDnn: coarse, average: averageProbs(locals, n, k), vote: voteShares(locals, n, k) };
+  if (global) probsOf.global = global;
+  localNames.forEach((m, i) => (probsOf[m] = locals[i]));
+  const models: Record<string, Metrics> = Object.fromEntries(Object.entries(probsOf).map(([m, p]) => [m, metrics(p)]));
+
+  // Intervals: every model on the same seeded resamples of the test cases, so that differences pair up.
+  const bootstrap = { resamples: BOOTSTRAP_RESAMPLES, seed: rec.config.seed };
+  const boot = bootstrapMetrics(probsOf, labels, k, { ...bootstrap, positive });
+  const comparison = boot.comparison && global ? { cnnDnnVsGlobalAuc: boot.comparison('cnnDnn', 'global') } : undefined;
 
   const row = (p: Float32Array, i: number) => Array.from(p.subarray(i * k, (i + 1) * k), round);
   const report: EvalReport = {
@@ -51,6 +62,9 @@ export function evaluateRun(runDir: string, rec: RunRecord): EvalReport {
     classes: rec.dataset.classes,
     nTest: n,
     models,
+    ci95: boot.intervals,
+    bootstrap,
+    ...(comparison ? { comparison } : {}),
     samples: Array.from({ length: n }, (_, i) => ({
       index: i,
       label: labels[i],

@@ -106,6 +106,9 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
       learningRate: rec.config.learningRate,
       seed: rec.config.seed,
       backend: backend.name,
+      classWeight: rec.config.classWeight ?? 'none',
+      select: rec.config.select ?? 'loss',
+      patience: rec.config.patience,
     };
   }
 
@@ -136,7 +139,7 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
           }
           if (msg.type === 'done') {
             finished = true;
-            Object.assign(m, { state: 'done', trainSeconds: msg.trainSeconds, samplesPerSecond: msg.samplesPerSecond, peakRssMB: msg.peakRssMB, params: msg.params });
+            Object.assign(m, { state: 'done', trainSeconds: msg.trainSeconds, samplesPerSecond: msg.samplesPerSecond, peakRssMB: msg.peakRssMB, params: msg.params, bestEpoch: msg.bestEpoch, epochsRun: msg.epochsRun });
             save();
           }
         });

@@ -22,6 +22,12 @@ export const trainerJobSchema = z.object({
   learningRate: z.number().positive(),
   seed: z.number().int(),
   backend: z.string().optional(),
+  /** 'balanced': the loss weights each class by n / (K * n_c) of the training split. */
+  classWeight: z.enum(['balanced', 'none']).default('none'),
+  /** The validation criterion whose best epoch's weights the model keeps. */
+  select: z.enum(['loss', 'auc', 'balanced-accuracy']).default('loss'),
+  /** Stop after this many epochs without improvement. */
+  patience: z.number().int().positive().optional(),
 });
 export type TrainerJob = z.infer<typeof trainerJobSchema>;
 
@@ -32,6 +38,6 @@ export type FromTrainer =
   | ({ type: 'progress'; model: string; epochs: number } & BatchProgress)
   | ({ type: 'epoch'; model: string; epochs: number } & EpochSummary)
   | { type: 'checkpoint'; model: string; epoch: number }
-  | { type: 'done'; model: string; trainSeconds: number; params: number; peakRssMB: number; samplesPerSecond: number }
+  | { type: 'done'; model: string; trainSeconds: number; params: number; peakRssMB: number; samplesPerSecond: number; bestEpoch?: number; epochsRun: number }
   | { type: 'stopped'; model: string }
   | { type: 'error'; model: string; message: string };

@@ -27,6 +27,15 @@ export const runConfigSchema = z.object({
   /** Imported scans: target voxel size in mm, in the order of shape (then crop/pad to shape). */
   spacing: z.array(z.number().positive()).min(2).max(3).optional(),
   backend: z.string().optional(),
+  /**
+   * 'balanced' weights every class's loss by n / (K * n_c) of the training split, for every model (the coarse
+   * model too); default: balanced when the largest class has more than 1.5 times the cases of the smallest.
+   */
+  classWeight: z.enum(['balanced', 'none']).optional(),
+  /** The validation criterion that picks the epoch whose weights each model keeps (default: loss). */
+  select: z.enum(['loss', 'auc', 'balanced-accuracy']).optional(),
+  /** Early stopping: stop a model after this many epochs without improvement of the criterion. */
+  patience: z.number().int().positive().optional(),
   /** Two classes: the class that sensitivity, specificity and AUC refer to (default: the training split's minority class). */
   positive: z.string().min(1).optional(),
 });

@@ -28,6 +28,9 @@ export interface ModelRecord {
   arch?: Architecture;
   box?: Box;
   trainSeconds?: number;
+  /** The epoch whose weights the model kept (by the run's selection criterion), and the epochs it ran (fewer when stopped early). */
+  bestEpoch?: number;
+  epochsRun?: number;
   samplesPerSecond?: number;
   peakRssMB?: number;
   attempts: number;
@@ -104,6 +107,10 @@ export interface RunSummary {
   sensitivity?: { global?: number; cnnDnn: number; average: number; vote: number; local: number[] };
   specificity?: { global?: number; cnnDnn: number; average: number; vote: number; local: number[] };
   auc?: { global?: number; cnnDnn: number; average: number; vote: number; local: number[] };
+  /** 95% bootstrap intervals [low, high] of each metric above, by the same keys. */
+  ci95?: Partial<Record<'accuracy' | 'balancedAccuracy' | 'auc' | 'sensitivity' | 'specificity', { global?: [number, number]; cnnDnn: [number, number]; average: [number, number]; vote: [number, number]; local: [number, number][] }>>;
+  /** Two classes with a global model: the CNN-DNN's AUC minus the global model's, its interval and whether it is significant. */
+  comparison?: { cnnDnnVsGlobalAuc: { difference: number; ci95: [number, number]; p: number; significant: boolean } };
   seconds: { global?: number; globalWall?: number; localMax: number; localSum: number; localWall: number; coarse: number; cnnDnnWall: number; totalWall: number };
   params: Record<string, number>;
   restarts: number;

@@ -27,6 +27,15 @@ export function summarizeRun(runDir: string, rec: RunRecord, ev: EvalReport): Ru
   });
   const t = rec.timings!;
   const binary = rec.dataset.classes.length === 2;
+  const metricsWithIntervals = binary ? (['accuracy', 'balancedAccuracy', 'auc', 'sensitivity', 'specificity'] as const) : (['accuracy', 'balancedAccuracy'] as const);
+  const ci95 = ev.ci95
+    ? Object.fromEntries(
+        metricsWithIntervals.map((metric) => {
+          const of = (m: string) => ev.ci95![m]?.[metric] as [number, number] | undefined;
+          return [metric, { global: rec.models.global ? of('global') : undefined, cnnDnn: of('cnnDnn')!, average: of('average')!, vote: of('vote')!, local: localNames.map((m) => of(m)!) }];
+        }),
+      )
+    : undefined;
   return {
     runId: rec.id,
     runDir,
@@ -52,6 +61,8 @@ export function summarizeRun(runDir: string, rec: RunRecord, ev: EvalReport): Ru
           specificity: pick((m) => ev.models[m]?.specificity),
         }
       : {}),
+    ...(ci95 ? { ci95 } : {}),
+    ...(ev.comparison ? { comparison: ev.comparison } : {}),
     seconds: { global: t.global, globalWall: t.globalWall, localMax: t.localMax, localSum: t.localSum, localWall: t.localWall, coarse: t.coarse, cnnDnnWall: t.cnnDnnWall, totalWall: t.totalWall },
     params: Object.fromEntries(Object.entries(rec.models).map(([n, m]) => [n, m.params])),
     restarts: rec.restarts.length,
@@ -60,6 +71,9 @@ export function summarizeRun(runDir: string, rec: RunRecord, ev: EvalReport): Ru
 }
 
 const pct = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : `${(v * 100).toFixed(2)}%`);
+/** A value with its 95% interval, e.g. "77.85% (73.2-82.2)" or "0.843 (0.79-0.89)". */
+const withCi = (text: string, ci: [number, number] | undefined, scale: number, digits: number) =>
+  ci === undefined || text === '-' || Number.isNaN(ci[0]) ? text : `${text} (${(ci[0] * scale).toFixed(digits)}-${(ci[1] * scale).toFixed(digits)})`;
 const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(3));
 const sec = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(1)}s`);
 
@@ -78,7 +92,16 @@ export function summaryTable(rec: RunRecord, ev: EvalReport): string {
   const rows: string[][] = [];
   const add = (label: string, key: string, train?: number, wall?: number, params?: number) => {
     const m = ev.models[key];
-    rows.push([label, pct(m?.accuracy), pct(m?.balancedAccuracy), ...(binary ? [num(m?.auc), pct(m?.sensitivity), pct(m?.specificity)] : []), sec(train), sec(wall), params === undefined ? '-' : String(params)]);
+    const ci = ev.ci95?.[key];
+    rows.push([
+      label,
+      withCi(pct(m?.accuracy), ci?.accuracy, 100, 1),
+      withCi(pct(m?.balancedAccuracy), ci?.balancedAccuracy, 100, 1),
+      ...(binary ? [withCi(num(m?.auc), ci?.auc, 1, 2), pct(m?.sensitivity), pct(m?.specificity)] : []),
+      sec(train),
+      sec(wall),
+      params === undefined ? '-' : String(params),
+    ]);
   };
   if (rec.models.global) add('global model', 'global', rec.models.global.trainSeconds, t?.globalWall, rec.models.global.params);
   add('CNN-DNN (coarse)', 'cnnDnn', t ? t.localMax + t.coarse : undefined, t?.cnnDnnWall, localParams + rec.models.coarse.params);
@@ -90,6 +113,13 @@ export function summaryTable(rec: RunRecord, ev: EvalReport): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const notes = [`CNN-DNN = ${localNames.length} local models trained in parallel, then the coarse model. balanced = mean accuracy over the classes.`];
+  if (ev.ci95) notes.push(`(low-high): 95% bootstrap interval over the ${ev.nTest} test cases (${ev.bootstrap?.resamples} resamples).`);
+  const cmp = ev.comparison?.cnnDnnVsGlobalAuc;
+  if (cmp) {
+    notes.push(
+      `CNN-DNN AUC - global AUC: ${cmp.difference >= 0 ? '+' : ''}${cmp.difference.toFixed(3)} (${cmp.ci95[0].toFixed(3)} to ${cmp.ci95[1].toFixed(3)}, p = ${cmp.p.toFixed(3)}): ${cmp.significant ? 'significant' : 'not significant'} at the 5% level (paired bootstrap)`,
+    );
+  }
   if (binary) notes.push(`positive class: ${positive} (sensitivity: share of ${positive} cases found; specificity: share of ${rec.dataset.classes.find((c) => c !== positive)} cases found)`);
   if (t?.globalWall) notes.push(`CNN-DNN / global model: wall ${(t.cnnDnnWall / t.globalWall).toFixed(2)}x, train ${((t.localMax + t.coarse) / (t.global ?? NaN)).toFixed(2)}x`);
   if (rec.restarts.length) notes.push(`restarts: ${rec.restarts.map((r) => `${r.model} (${r.reason})`).join('; ')}`);

@@ -7,6 +7,7 @@ import { initBackend, describeBackend } from '../engine/backend';
 import { buildCoarseModel, buildModel } from '../engine/model-builder';
 import { saveModel, writeFileAtomic } from '../engine/model-io';
 import { predictProbs, trainLoop, type ArrayData } from '../engine/train-loop';
+import { balancedClassWeights } from '../engine/train-step';
 import { coarseFeatures, concatLocalProbs, fitCoarseScaling, type CoarseFeatureScaling } from '../engine/fusion';
 import { deriveSeed } from '../engine/random';
 import { readCachedSplit, readCacheManifest } from '../data/cache';
@@ -48,55 +49,63 @@ function freshModel(job: TrainerJob): tf.LayersModel {
   return buildModel(job.arch!, seed);
 }
 
-function compile(model: tf.LayersModel, job: TrainerJob): void {
-  model.compile({ optimizer: tf.train.adam(job.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-}
-
 export async function runTrainer(job: TrainerJob, send: (m: FromTrainer) => void, shouldStop: () => boolean): Promise<void> {
   const L = runLayout(job.runDir);
   const backend = await initBackend({ force: job.backend });
   const train = loadSplit(job, 'train');
   const val = loadSplit(job, 'val', train.scaling);
+  const optimizer = tf.train.adam(job.learningRate);
 
-  // Resume from the last complete checkpoint when there is one (a restart after a crash, or `ddcnn resume`).
+  // Resume from the last complete checkpoint when there is one (a restart after a crash, or `ddcnn resume`):
+  // the model, the optimizer's state and the best epoch's weights.
   let state: CheckpointState = { epochsDone: 0, trainSeconds: 0, history: [] };
   let model: tf.LayersModel;
+  let bestWeights: tf.Tensor[] | undefined;
   const checkpoint = await readCheckpoint(L.model(job.model));
   if (checkpoint) {
-    ({ state, model } = checkpoint);
-    // The optimizer state saved with the checkpoint is restored by loadLayersModel when the model
-    // carries its training config; compile only when it does not.
-    if (!model.optimizer) compile(model, job);
+    ({ state, model, best: bestWeights } = checkpoint);
+    await optimizer.setWeights(checkpoint.optimizer);
   } else {
     model = freshModel(job);
-    compile(model, job);
   }
   const params = model.countParams();
   send({ type: 'started', model: job.model, pid: process.pid, backend: backend.name, backendNote: describeBackend(backend), resumedFromEpoch: state.epochsDone, params });
 
   let epochStart = performance.now();
-  const finished = await trainLoop(model, train, val, {
+  const result = await trainLoop(model, train, val, {
     epochs: job.epochs,
     batch: job.batch,
     classes: job.classes,
     seed: deriveSeed(job.seed, job.model),
     startEpoch: state.epochsDone,
+    optimizer,
+    classWeights: job.classWeight === 'balanced' ? balancedClassWeights(train.y, job.classes) : undefined,
+    select: job.select,
+    patience: job.patience,
+    best: state.best,
     shouldStop,
     onBatch: (p) => send({ type: 'progress', model: job.model, epochs: job.epochs, ...p }),
-    onEpoch: async (summary) => {
+    onEpoch: async (summary, best) => {
       state.trainSeconds += (performance.now() - epochStart) / 1000;
       state.epochsDone = summary.epoch;
       state.history.push(summary);
+      state.best = best;
+      if (summary.best) {
+        tf.dispose(bestWeights);
+        bestWeights = model.getWeights().map((w) => w.clone());
+      }
       send({ type: 'epoch', model: job.model, epochs: job.epochs, ...summary });
-      await writeCheckpoint(L.model(job.model), model, state);
+      await writeCheckpoint(L.model(job.model), model, state, { optimizer: await optimizer.getWeights(), best: bestWeights });
       send({ type: 'checkpoint', model: job.model, epoch: summary.epoch });
       epochStart = performance.now();
     },
   });
-  if (!finished) {
+  if (!result.finished) {
     send({ type: 'stopped', model: job.model });
     return;
   }
+  // The model is the best epoch's, not the last one's.
+  if (bestWeights) model.setWeights(bestWeights);
 
   // Outputs: the final model, and its probabilities on every split (the coarse model's inputs and the
   // evaluation's). The global model's train-split outputs are not needed by anything.
@@ -104,7 +113,7 @@ export async function runTrainer(job: TrainerJob, send: (m: FromTrainer) => void
   const splits = job.role === 'local' ? SPLITS : (['val', 'test'] as SplitName[]);
   for (const split of splits) {
     const data = split === 'train' ? train : split === 'val' ? val : loadSplit(job, split, train.scaling);
-    const probs = predictProbs(model, data, job.classes);
+    const probs = await predictProbs(model, data, job.classes);
     writeFileAtomic(L.probs(job.model, split), new Uint8Array(probs.buffer, probs.byteOffset, probs.byteLength));
   }
   const trainedSamples = state.history.length * train.n;
@@ -112,6 +121,9 @@ export async function runTrainer(job: TrainerJob, send: (m: FromTrainer) => void
     model: job.model,
     trainSeconds: state.trainSeconds,
     params,
+    bestEpoch: state.best?.epoch,
+    epochsRun: state.epochsDone,
+    selectedBy: job.select,
     peakRssMB: peakRssMB(),
     samplesPerSecond: trainedSamples / Math.max(1e-9, state.trainSeconds),
     history: state.history,
@@ -119,5 +131,5 @@ export async function runTrainer(job: TrainerJob, send: (m: FromTrainer) => void
     finishedAt: new Date().toISOString(),
   };
   writeFileAtomic(L.done(job.model), JSON.stringify(done, null, 1));
-  send({ type: 'done', model: job.model, trainSeconds: done.trainSeconds, params, peakRssMB: done.peakRssMB, samplesPerSecond: done.samplesPerSecond });
+  send({ type: 'done', model: job.model, trainSeconds: done.trainSeconds, params, peakRssMB: done.peakRssMB, samplesPerSecond: done.samplesPerSecond, bestEpoch: done.bestEpoch, epochsRun: done.epochsRun });
 }

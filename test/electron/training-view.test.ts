@@ -47,7 +47,7 @@ describe('training view', () => {
     expect(model(v, 'local-2')).toMatchObject({ state: 'running', attempt: 1, fraction: 0.25, loss: 0.7, accuracy: 0.5, etaSeconds: 30, epochs: 2 });
     v = apply(v, { type: 'epoch', model: 'local-2', epochs: 2, epoch: 1, loss: 0.6, accuracy: 0.6, valLoss: 0.65, valAccuracy: 0.55, seconds: 3 });
     expect(model(v, 'local-2')).toMatchObject({ epochsDone: 1, fraction: 0.5, valAccuracy: 0.55 });
-    v = apply(v, { type: 'done', model: 'local-2', trainSeconds: 6, params: 11, peakRssMB: 300, samplesPerSecond: 90 });
+    v = apply(v, { type: 'done', model: 'local-2', trainSeconds: 6, params: 11, peakRssMB: 300, samplesPerSecond: 90, epochsRun: 2 });
     expect(model(v, 'local-2')).toMatchObject({ state: 'done', fraction: 1, epochsDone: 2, trainSeconds: 6, params: 11, etaSeconds: undefined });
     expect(model(v, 'local-10').state).toBe('queued');
   });
@@ -196,9 +196,9 @@ describe('whole-run progress', () => {
     const v = apply(
       start,
       backend,
-      { type: 'done', model: 'local-2', trainSeconds: 50, params: 10, peakRssMB: 1, samplesPerSecond: 1 },
-      { type: 'done', model: 'local-10', trainSeconds: 70, params: 10, peakRssMB: 1, samplesPerSecond: 1 },
-      { type: 'done', model: 'coarse', trainSeconds: 4, params: 5, peakRssMB: 1, samplesPerSecond: 1 },
+      { type: 'done', model: 'local-2', trainSeconds: 50, params: 10, peakRssMB: 1, samplesPerSecond: 1, epochsRun: 2 },
+      { type: 'done', model: 'local-10', trainSeconds: 70, params: 10, peakRssMB: 1, samplesPerSecond: 1, epochsRun: 2 },
+      { type: 'done', model: 'coarse', trainSeconds: 4, params: 5, peakRssMB: 1, samplesPerSecond: 1, epochsRun: 2 },
       progress('global', 1, 5, 25),
     );
     const p = runProgress(v);
