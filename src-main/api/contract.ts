@@ -5,7 +5,7 @@
 // engine's records and events fit them (see src-main/api/service.ts), so the two cannot drift apart.
 import { z } from 'zod';
 import { RUN_ID_PATTERN } from '../runs/run-id';
-import type { ModelRecord, ModelState, PredictedCase, RunEvent, RunOwner, RunRecord, RunStatus, RunSummary } from '../runs/run-types';
+import type { EvalReport, ModelRecord, ModelState, PredictedCase, RunEvent, RunOwner, RunRecord, RunStatus, RunSummary } from '../runs/run-types';
 import type { EpochSummary } from '../engine/progress';
 import type { Metrics } from '../engine/metrics';
 import type { CaseInfo, ImportProgress, SkippedFile } from '../data/import/types';
@@ -87,6 +87,12 @@ export const trainStartRequestSchema = z
     window: z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo < hi, 'low must be below high').optional(),
     /** Two classes: the class sensitivity, specificity and AUC refer to (default: the training split's minority class). */
     positive: z.string().min(1).max(200).optional(),
+    /** Class weighting of every model's loss (default: balanced past a 1.5x imbalance). */
+    classWeight: z.enum(['balanced', 'none']).optional(),
+    /** The validation criterion whose best epoch each model keeps (default: loss). */
+    select: z.enum(['loss', 'auc', 'balanced-accuracy']).optional(),
+    /** Early stopping after this many epochs without improvement. */
+    patience: z.number().int().min(1).max(1000).optional(),
   })
   .refine((r) => !(r.data === 'demo' || r.data === 'mnist') || r.grid.length === DATA_RANK[r.data], {
     path: ['grid'],
@@ -238,15 +244,8 @@ export interface RunHistory {
   models: Record<string, EpochSummary[]>;
 }
 
-/** eval.json of a completed run: metrics and, per test sample, every model's probabilities. */
-export interface EvalView {
-  runId: string;
-  classes: string[];
-  nTest: number;
-  /** cnnDnn, average, vote, global, local-<i>. */
-  models: Record<string, Metrics>;
-  samples: { index: number; label: number; cnnDnn: number[]; global?: number[]; local: number[][] }[];
-}
+/** eval.json of a completed run: metrics with their intervals and, per test sample, every model's probabilities. */
+export type EvalView = EvalReport;
 
 /** One input of a run (a test case or a new scan) with every model's decision, for the Inspect view. */
 export type CaseView = PredictedCase;

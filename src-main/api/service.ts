@@ -243,6 +243,9 @@ export function createStudioService(opts: ServiceOptions): StudioService {
     if (req.shape !== undefined) config.shape = req.shape;
     if (req.window !== undefined) config.window = req.window;
     if (req.positive !== undefined) config.positive = req.positive;
+    if (req.classWeight !== undefined) config.classWeight = req.classWeight;
+    if (req.select !== undefined) config.select = req.select;
+    if (req.patience !== undefined) config.patience = req.patience;
     starting = true;
     try {
       let runDir: string;

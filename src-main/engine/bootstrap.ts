@@ -4,28 +4,9 @@
 // no probabilities are copied: accuracies come from the decisions, the AUC from one pass over the scores
 // sorted once (a weighted Mann-Whitney statistic).
 import seedrandom from 'seedrandom';
-import { argmax } from './metrics';
+import { argmax, type Interval, type MetricIntervals, type PairedComparison } from './metrics';
 
-export type Interval = [number, number];
-
-export interface MetricIntervals {
-  accuracy: Interval;
-  balancedAccuracy: Interval;
-  /** Two classes only. */
-  auc?: Interval;
-  sensitivity?: Interval;
-  specificity?: Interval;
-}
-
-export interface PairedComparison {
-  /** AUC of a minus AUC of b on the test split. */
-  difference: number;
-  ci95: Interval;
-  /** Two-sided bootstrap p-value: twice the smaller share of resamples on either side of 0 (at most 1). */
-  p: number;
-  /** Whether the interval of the difference excludes 0. */
-  significant: boolean;
-}
+export type { Interval, MetricIntervals, PairedComparison };
 
 export interface BootstrapOptions {
   resamples?: number;

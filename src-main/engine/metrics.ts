@@ -20,6 +20,28 @@ export interface Metrics {
   specificity?: number;
 }
 
+/** 95% bootstrap intervals (src-main/engine/bootstrap.ts), here with the metrics they bound. */
+export type Interval = [number, number];
+
+export interface MetricIntervals {
+  accuracy: Interval;
+  balancedAccuracy: Interval;
+  /** Two classes only. */
+  auc?: Interval;
+  sensitivity?: Interval;
+  specificity?: Interval;
+}
+
+export interface PairedComparison {
+  /** AUC of a minus AUC of b on the test split. */
+  difference: number;
+  ci95: Interval;
+  /** Two-sided bootstrap p-value: twice the smaller share of resamples on either side of 0 (at most 1). */
+  p: number;
+  /** Whether the interval of the difference excludes 0. */
+  significant: boolean;
+}
+
 /** Index of the largest value in probs[offset .. offset + k). Ties go to the lower class index. */
 export function argmax(probs: ArrayLike<number>, offset: number, k: number): number {
   let best = 0;

@@ -3,25 +3,15 @@
 // local probabilities for the inspection views.
 import { averageProbs, voteShares } from '../engine/fusion';
 import { metricsFromProbs, type Metrics } from '../engine/metrics';
-import { bootstrapMetrics, type MetricIntervals, type PairedComparison } from '../engine/bootstrap';
+import { bootstrapMetrics } from '../engine/bootstrap';
 import { readCacheManifest } from '../data/cache';
 import { writeFileAtomic } from '../engine/model-io';
 import { readF32, runLayout } from './layout';
 import type { RunRecord } from './run-record';
+import type { EvalReport } from './run-types';
 
-export interface EvalReport {
-  runId: string;
-  classes: string[];
-  nTest: number;
-  models: Record<string, Metrics>;
-  /** 95% bootstrap intervals of every model's metrics over the test cases (absent in runs evaluated before). */
-  ci95?: Record<string, MetricIntervals>;
-  bootstrap?: { resamples: number; seed: number };
-  /** Two classes with a global model: whether the CNN-DNN's AUC differs from the global model's (paired bootstrap). */
-  comparison?: { cnnDnnVsGlobalAuc: PairedComparison };
-  /** Per test sample: label, the CNN-DNN's probabilities and every local model's probabilities. */
-  samples: { index: number; label: number; cnnDnn: number[]; global?: number[]; local: number[][] }[];
-}
+export type { EvalReport };
+
 
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
 

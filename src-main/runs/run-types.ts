@@ -2,6 +2,7 @@
 // orchestrator's events. Types only, importing only other pure modules, so that the api contract
 // (type-checked for the renderer, without Node) describes runs with these very types, not copies.
 import type { Architecture } from '../engine/architecture';
+import type { Metrics, MetricIntervals, PairedComparison } from '../engine/metrics';
 import type { BackendInfo } from '../engine/backend-info';
 import type { Box, IntensityScaling } from '../engine/types';
 import type { Recipe } from '../data/import/types';
@@ -139,4 +140,19 @@ export interface PredictedCase {
   average: number[];
   vote: number[];
   global?: number[];
+}
+
+/** eval.json: every model's test metrics with their intervals, and each test sample's probabilities. */
+export interface EvalReport {
+  runId: string;
+  classes: string[];
+  nTest: number;
+  models: Record<string, Metrics>;
+  /** 95% bootstrap intervals of every model's metrics over the test cases (absent in runs evaluated before). */
+  ci95?: Record<string, MetricIntervals>;
+  bootstrap?: { resamples: number; seed: number };
+  /** Two classes with a global model: whether the CNN-DNN's AUC differs from the global model's (paired bootstrap). */
+  comparison?: { cnnDnnVsGlobalAuc: PairedComparison };
+  /** Per test sample: label, the CNN-DNN's probabilities and every local model's probabilities. */
+  samples: { index: number; label: number; cnnDnn: number[]; global?: number[]; local: number[][] }[];
 }

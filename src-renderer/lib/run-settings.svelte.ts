@@ -39,6 +39,12 @@ class RunSettings {
   window = $state<[number, number] | null>(null);
   /** Two classes: the positive class of sensitivity, specificity and AUC; null for the default (the minority class). */
   positive = $state<string | null>(null);
+  /** Class weighting of the loss; 'auto' for the default (balanced past a 1.5x imbalance). */
+  classWeight = $state<'auto' | 'balanced' | 'none'>('auto');
+  /** The validation criterion whose best epoch each model keeps. */
+  select = $state<'loss' | 'auc' | 'balanced-accuracy'>('loss');
+  /** Early stopping after this many epochs without improvement; empty: train every epoch. */
+  patience = $state<number | null>(null);
   /** The data set the shape and grid were last fitted to. */
   fittedTo = $state<string | null>(null);
 
@@ -76,6 +82,11 @@ class RunSettings {
     const shape = this.shape.map(Number);
     if (imported || (dataset && shape.join('x') !== dataset.inputShape.join('x'))) req.shape = shape;
     if (imported && this.window) req.window = [Number(this.window[0]), Number(this.window[1])];
+    if (this.classWeight !== 'auto') req.classWeight = this.classWeight;
+    // AUC needs two classes; a criterion the data set cannot have falls back to the default.
+    if (this.select !== 'loss' && (this.select !== 'auc' || dataset?.classes.length === 2)) req.select = this.select;
+    const patience = wholeNumber(this.patience);
+    if (patience !== undefined) req.patience = patience;
     if (this.positive !== null && dataset?.classes.some((c) => c.name === this.positive)) req.positive = this.positive;
     return req;
   }

@@ -33,6 +33,8 @@ export interface ModelCardView {
   etaSeconds?: number;
   samplesPerSecond?: number;
   trainSeconds?: number;
+  /** The epoch whose weights the model kept (its best by the run's validation criterion), once done. */
+  bestEpoch?: number;
   /** The last error or restart reason, first line only. */
   message?: string;
   /** Every finished epoch of this model, in epoch order: the curves. */
@@ -79,6 +81,7 @@ export function trainingFromRecord(rec: RunRecordView, previous?: TrainingView):
         attempt: Math.max(base.attempt, m.attempts),
         fraction: done ? 1 : base.fraction,
         trainSeconds: m.trainSeconds ?? base.trainSeconds,
+        bestEpoch: m.bestEpoch ?? base.bestEpoch,
         samplesPerSecond: m.samplesPerSecond ?? base.samplesPerSecond,
         etaSeconds: done ? undefined : base.etaSeconds,
         message: m.error?.split('\n')[0] ?? base.message,
@@ -170,9 +173,11 @@ export function applyRunEvent(view: TrainingView, e: RunEventView): TrainingView
         ...c,
         state: 'done',
         fraction: 1,
-        epochsDone: c.epochs ?? c.epochsDone,
+        // An early stop ends a model before its last epoch.
+        epochsDone: e.epochsRun,
         etaSeconds: undefined,
         trainSeconds: e.trainSeconds,
+        bestEpoch: e.bestEpoch,
         samplesPerSecond: e.samplesPerSecond,
         params: e.params,
       }));
