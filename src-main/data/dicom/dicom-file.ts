@@ -162,8 +162,8 @@ function examine(dataSet: DataSet, pixelData: Element | undefined, file: string,
   const transferSyntax = syntax ?? (dataSet.string('x00020010') ?? '').replace(/\0/g, '').trim();
   const codec = pixelCodec(transferSyntax);
   if (!codec) throw new DataFileError(file, `unsupported transfer syntax ${describeTransferSyntax(transferSyntax)}`);
-  const image = imageOf(dataSet, file, transferSyntax, codec);
-  checkPixelData(dataSet, pixelData, image, size);
+  checkEncapsulation(dataSet, pixelData, file, codec, transferSyntax, size);
+  const image = imageOf(dataSet, file, transferSyntax, codec, pixelData);
   return { image, dataSet, pixelData };
 }
 
@@ -180,28 +180,45 @@ function checkComplete(dataSet: DataSet, size: number, file: string): void {
   }
 }
 
-function checkPixelData(dataSet: DataSet, pixelData: Element, image: DicomImage, size: number): void {
-  const { file } = image;
+/** Encapsulated pixel data must be complete and belong to a compressed transfer syntax, and the reverse. */
+function checkEncapsulation(dataSet: DataSet, pixelData: Element, file: string, codec: PixelCodec, transferSyntax: string, size: number): void {
+  const native = codec === 'native' || codec === 'native-big-endian';
   if (pixelData.encapsulatedPixelData) {
     const fragments = pixelData.fragments ?? [];
     const cut = fragments.some((f) => f.position + f.length > size);
     const undelimited = dataSet.warnings.some((w) => /missing sequence delimiter/.test(w));
     if (cut || undelimited) throw new DataFileError(file, `truncated: the compressed pixel data ends early (${size} bytes)`);
     if (fragments.length === 0) throw new DataFileError(file, 'no pixel data (7FE0,0010): the encapsulated pixel data is empty');
-    if (image.codec === 'native' || image.codec === 'native-big-endian') {
-      throw new DataFileError(file, `encapsulated pixel data in an uncompressed transfer syntax ${describeTransferSyntax(image.transferSyntax)}`);
+    if (native) throw new DataFileError(file, `encapsulated pixel data in an uncompressed transfer syntax ${describeTransferSyntax(transferSyntax)}`);
+    return;
+  }
+  if (!native) {
+    throw new DataFileError(file, `pixel data is not encapsulated although the transfer syntax ${describeTransferSyntax(transferSyntax)} is compressed`);
+  }
+}
+
+/**
+ * The frames and pixel grid the header declares must fit the pixel data actually present, checked before
+ * anything is allocated per frame: a header of a few hundred bytes can declare 50 million frames.
+ * Uncompressed data holds every frame's bytes; compressed data holds at least one fragment per frame.
+ */
+function checkDeclaredSize(pixelData: Element, file: string, size: { rows: number; columns: number; samplesPerPixel: number; bitsAllocated: number; numberOfFrames: number }): void {
+  const { rows, columns, samplesPerPixel, bitsAllocated, numberOfFrames } = size;
+  if (pixelData.encapsulatedPixelData) {
+    const fragments = pixelData.fragments?.length ?? 0;
+    if (numberOfFrames > fragments) {
+      throw new DataFileError(file, `NumberOfFrames (0028,0008) is ${numberOfFrames}, but the compressed pixel data holds only ${fragments} fragment(s) (at least one per frame)`);
     }
     return;
   }
-  if (image.codec !== 'native' && image.codec !== 'native-big-endian') {
-    throw new DataFileError(file, `pixel data is not encapsulated although the transfer syntax ${describeTransferSyntax(image.transferSyntax)} is compressed`);
-  }
-  const expected = (image.rows * image.columns * image.samplesPerPixel * image.bitsAllocated * image.numberOfFrames) / 8;
+  const expected = (rows * columns * samplesPerPixel * bitsAllocated * numberOfFrames) / 8;
   if (pixelData.length < expected) {
+    const frames = `${numberOfFrames} frame(s) of ${columns}x${rows} at ${bitsAllocated} bits need ${expected}`;
     throw new DataFileError(
       file,
-      `truncated: pixel data has ${pixelData.length} bytes, ${image.numberOfFrames} frame(s) of ` +
-        `${image.columns}x${image.rows} at ${image.bitsAllocated} bits need ${expected}`,
+      numberOfFrames > 1
+        ? `NumberOfFrames (0028,0008) declares ${frames} bytes, the pixel data has ${pixelData.length}`
+        : `truncated: pixel data has ${pixelData.length} bytes, ${frames}`,
     );
   }
 }
@@ -238,7 +255,7 @@ function item(ds: DataSet | undefined, tag: string): DataSet | undefined {
   return ds?.elements[tag]?.items?.[0]?.dataSet;
 }
 
-function imageOf(ds: DataSet, file: string, transferSyntax: string, codec: PixelCodec): DicomImage {
+function imageOf(ds: DataSet, file: string, transferSyntax: string, codec: PixelCodec, pixelData: Element): DicomImage {
   const rows = uint16(ds, 'x00280010') ?? 0;
   const columns = uint16(ds, 'x00280011') ?? 0;
   if (!rows || !columns) throw new DataFileError(file, 'no image size: Rows (0028,0010) or Columns (0028,0011) missing or 0');
@@ -256,6 +273,7 @@ function imageOf(ds: DataSet, file: string, transferSyntax: string, codec: Pixel
   const photometric = text(ds, 'x00280004') || 'MONOCHROME2';
   checkColour(file, samplesPerPixel, photometric, codec);
   const numberOfFrames = Math.max(1, Math.round(decimal(ds, 'x00280008') ?? 1));
+  checkDeclaredSize(pixelData, file, { rows, columns, samplesPerPixel, bitsAllocated, numberOfFrames });
   const image: DicomImage = {
     file,
     transferSyntax,
