@@ -3,8 +3,11 @@
 // is a DataFileError with a plain reason ("truncated: ...", "no pixel data (7FE0,0010)", "unsupported transfer
 // syntax ..."). dicom-parser indexes every element, but the values of patient-identifying tags (name, id,
 // birth date, accession number, institution, physicians...) are never read, so they cannot reach a message, a
-// warning or a result.
+// warning or a result. The one exception is patientGroup: given an import's secret key, PatientID (or, when
+// it is blank, StudyInstanceUID) is read only to be hashed with it (HMAC-SHA256) here, and only the hash
+// leaves this module, so that an import can keep a patient's series in one split without knowing who it is.
 
+import { createHmac } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { DataFileError, fileSystemError } from '../errors';
 import { dicomParser, type DataSet, type Element } from './parser';
@@ -48,6 +51,11 @@ export interface DicomImage {
   /** Whether stored values are two's complement (PixelRepresentation 1). */
   signed: boolean;
   numberOfFrames: number;
+  /**
+   * The patient as an import's split sees it: 'patient-' and the keyed hash of PatientID, or 'study-' and
+   * that of StudyInstanceUID when PatientID is blank; undefined when both are, or when no key was given.
+   */
+  patientGroup?: string;
   /** Stored values that mean "no data" (PixelPaddingValue, up to PixelPaddingRangeLimit when given). */
   padding?: { low: number; high: number };
   frames: FrameInfo[];
@@ -73,7 +81,7 @@ const HEADER_CHUNK = 64 * 1024;
  * parseDicomFile. Scanning and the first pass of a series read thus move a fraction of the bytes, which
  * counts on network shares.
  */
-export async function readDicomHeader(file: string): Promise<DicomImage> {
+export async function readDicomHeader(file: string, groupKey?: Uint8Array): Promise<DicomImage> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
@@ -86,10 +94,10 @@ export async function readDicomHeader(file: string): Promise<DicomImage> {
     if (stats.size > HEADER_CHUNK) {
       const chunk = Buffer.alloc(HEADER_CHUNK);
       const { bytesRead } = await handle.read(chunk, 0, HEADER_CHUNK, 0);
-      const image = headerFromStart(chunk.subarray(0, bytesRead), file, stats.size);
+      const image = headerFromStart(chunk.subarray(0, bytesRead), file, stats.size, groupKey);
       if (image) return image;
     }
-    return parseDicomFile(await handle.readFile(), file).image;
+    return parseDicomFile(await handle.readFile(), file, groupKey).image;
   } catch (err) {
     throw err instanceof DataFileError ? err : fileSystemError(file, err);
   } finally {
@@ -98,7 +106,7 @@ export async function readDicomHeader(file: string): Promise<DicomImage> {
 }
 
 /** The image of a file from its first bytes, or undefined when they do not settle it (then read it all). */
-function headerFromStart(start: Buffer, file: string, size: number): DicomImage | undefined {
+function headerFromStart(start: Buffer, file: string, size: number, groupKey?: Uint8Array): DicomImage | undefined {
   const options = parseOptions(start, file, size);
   let dataSet: DataSet;
   try {
@@ -109,7 +117,7 @@ function headerFromStart(start: Buffer, file: string, size: number): DicomImage 
   const pixelData = dataSet.elements[PIXEL_DATA];
   // An undefined length (0xFFFFFFFF) is encapsulated data, whose fragments only the whole file can vouch for.
   if (!pixelData || pixelData.length === 0xffffffff) return undefined;
-  return examine(dataSet, pixelData, file, size, options?.TransferSyntaxUID).image;
+  return examine(dataSet, pixelData, file, size, options?.TransferSyntaxUID, groupKey).image;
 }
 
 /** The message of whatever dicom-parser threw: a string, an Error, or { exception, dataSet }. */
@@ -128,7 +136,7 @@ function parseOptions(bytes: Uint8Array, file: string, size: number): { Transfer
 }
 
 /** Parses a file's bytes (a Buffer: dicom-parser inflates deflated files with Buffer methods). */
-export function parseDicomFile(bytes: Buffer, file: string): ParsedDicom {
+export function parseDicomFile(bytes: Buffer, file: string, groupKey?: Uint8Array): ParsedDicom {
   const options = parseOptions(bytes, file, bytes.length);
   let dataSet: DataSet;
   try {
@@ -146,11 +154,11 @@ export function parseDicomFile(bytes: Buffer, file: string): ParsedDicom {
     throw new DataFileError(file, `not a readable DICOM file (${message})`);
   }
   const pixelData = dataSet.elements[PIXEL_DATA];
-  return examine(dataSet, pixelData, file, bytes.length, options?.TransferSyntaxUID);
+  return examine(dataSet, pixelData, file, bytes.length, options?.TransferSyntaxUID, groupKey);
 }
 
 /** Checks a parsed data set (whole, or up to its pixel data element) of a file of `size` bytes. */
-function examine(dataSet: DataSet, pixelData: Element | undefined, file: string, size: number, syntax?: string): ParsedDicom {
+function examine(dataSet: DataSet, pixelData: Element | undefined, file: string, size: number, syntax?: string, groupKey?: Uint8Array): ParsedDicom {
   checkComplete(dataSet, size, file);
   if (!pixelData) {
     const reason =
@@ -164,7 +172,17 @@ function examine(dataSet: DataSet, pixelData: Element | undefined, file: string,
   if (!codec) throw new DataFileError(file, `unsupported transfer syntax ${describeTransferSyntax(transferSyntax)}`);
   checkEncapsulation(dataSet, pixelData, file, codec, transferSyntax, size);
   const image = imageOf(dataSet, file, transferSyntax, codec, pixelData);
+  if (groupKey) image.patientGroup = patientGroup(dataSet, groupKey);
   return { image, dataSet, pixelData };
+}
+
+/** See DicomImage.patientGroup. The identifier is hashed where it is read and never kept. */
+function patientGroup(ds: DataSet, key: Uint8Array): string | undefined {
+  const hash = (value: string) => createHmac('sha256', key).update(value).digest('hex').slice(0, 16);
+  const patient = text(ds, 'x00100020');
+  if (patient) return `patient-${hash(patient)}`;
+  const study = text(ds, 'x0020000d');
+  return study ? `study-${hash(study)}` : undefined;
 }
 
 /** dicom-parser seeks past the end of a cut file without complaint: an element running past the end means truncated. */
