@@ -175,19 +175,57 @@ function jpegFields(bytes: Uint8Array): Field[] {
   return fields;
 }
 
+/**
+ * A DICOM file given a NumberOfFrames (0028,0008) element with an extreme value, inserted just before Rows
+ * (its place in tag order), or set when it is already there: what a multi-frame header declares.
+ */
+function withNumberOfFrames(bytes: Uint8Array, random: Random): { bytes: Uint8Array; what: string } {
+  let ds;
+  try {
+    ds = dicomParser.parseDicom(bytes);
+  } catch {
+    return flipBits(bytes, random);
+  }
+  const value = pick(random, ['0', '-1', '2147483647', '50000000', '99999999999']);
+  const rows = ds.elements.x00280010;
+  if (!rows || ds.elements.x00280008) return flipBits(bytes, random);
+  const text = value.length % 2 === 1 ? `${value} ` : value;
+  const explicit = (ds.string('x00020010') ?? '').replace(/\0/g, '').trim() !== '1.2.840.10008.1.2';
+  // Rows is US: its element header is 8 bytes in either VR encoding, and so is the new one's.
+  const head = Buffer.alloc(8);
+  head.writeUInt16LE(0x0028, 0);
+  head.writeUInt16LE(0x0008, 2);
+  if (explicit) {
+    head.write('IS', 4, 'latin1');
+    head.writeUInt16LE(text.length, 6);
+  } else head.writeUInt32LE(text.length, 4);
+  const at = rows.dataOffset - 8;
+  const out = Buffer.concat([Buffer.from(bytes.subarray(0, at)), head, Buffer.from(text, 'latin1'), Buffer.from(bytes.subarray(at))]);
+  return { bytes: out, what: `NumberOfFrames ${value} inserted` };
+}
+
 // --- formats whose header fields are text or inside compressed data: rewritten whole --------------------
 
-/** PGM: one of width, height, maxval replaced by an extreme (or an absurdly long number). */
+/** PGM: one of width, height, maxval (after the magic, '#' comments skipped) replaced by an extreme or an absurdly long number. */
 function pgmField(bytes: Uint8Array, random: Random): { bytes: Uint8Array; what: string } {
-  const text = Buffer.from(bytes).toString('latin1');
-  const m = /^(P[25])(\s+)(\d+)(\s+)(\d+)(\s+)(\d+)(\s)/.exec(text);
-  if (!m) return flipBits(bytes, random);
-  const which = 1 + intBelow(random, 3);
+  const tokens: [number, number][] = [];
+  let pos = 2;
+  const space = (b: number) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+  while (tokens.length < 3 && pos < bytes.length) {
+    if (space(bytes[pos])) pos++;
+    else if (bytes[pos] === 0x23) while (pos < bytes.length && bytes[pos] !== 0x0a) pos++;
+    else {
+      const start = pos;
+      while (pos < bytes.length && !space(bytes[pos])) pos++;
+      tokens.push([start, pos]);
+    }
+  }
+  if (tokens.length < 3) return flipBits(bytes, random);
+  const which = intBelow(random, 3);
   const value = pick(random, [...EXTREMES.map(String), '99999999999999999999']);
-  const parts = [m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8]];
-  parts[2 * which] = value;
-  const head = Buffer.from(parts.join(''), 'latin1');
-  return { bytes: Buffer.concat([head, Buffer.from(bytes.subarray(m[0].length))]), what: `PGM ${['width', 'height', 'maxval'][which - 1]} set to ${value}` };
+  const [start, end] = tokens[which];
+  const out = Buffer.concat([Buffer.from(bytes.subarray(0, start)), Buffer.from(value, 'latin1'), Buffer.from(bytes.subarray(end))]);
+  return { bytes: out, what: `PGM ${['width', 'height', 'maxval'][which]} set to ${value}` };
 }
 
 /** npz: one array's .npy header shape given an extreme dimension, the archive re-zipped. */
@@ -233,8 +271,12 @@ export function mutate(format: FuzzFormat, original: Uint8Array, random: Random)
   if (mutation === 'truncate') return { ...truncate(original, random), mutation };
   if (mutation === 'bit-flips') return { ...flipBits(original, random), mutation };
   switch (format) {
-    case 'dicom':
-      return { ...binaryField(original, dicomFields(original), random), mutation };
+    case 'dicom': {
+      const fields = dicomFields(original);
+      const sizes = fields.filter((f) => !f.name.startsWith('length of'));
+      if (random() < 0.2) return { ...withNumberOfFrames(original, random), mutation };
+      return { ...binaryField(original, random() < 0.5 && sizes.length > 0 ? sizes : fields, random), mutation };
+    }
     case 'png':
       return { ...binaryField(original, pngFields(original), random), mutation };
     case 'jpeg':
