@@ -18,8 +18,9 @@ import type { RunConfig } from '../runs/run-config';
 import { progressReporter } from './progress';
 import { importBench, importBenchMarkdown, type ImportBench } from './bench-import';
 import { importProgressReporter } from './import-progress';
+import { fuzzBench, fuzzBenchMarkdown, type FuzzBench } from './bench-fuzz';
 
-const PARTS = ['throughput', 'scaling', 'mnist', 'lidc', 'import'] as const;
+const PARTS = ['throughput', 'scaling', 'mnist', 'lidc', 'import', 'fuzz'] as const;
 type Part = (typeof PARTS)[number];
 
 // The LIDC nodule set may not be redistributed, so it is read from the shared data folder beside the project.
@@ -65,9 +66,10 @@ async function scaling(workspace: string, quiet: boolean) {
 export function benchCommand(program: Command): void {
   program
     .command('bench')
-    .description('measure throughput, parallel scaling, accuracy, import speed and memory; writes bench/results.json and .md')
+    .description('measure throughput, parallel scaling, accuracy, import speed and memory, and fuzz the readers; writes bench/results.json and .md')
     .addOption(new Option('--only <part>', 'run one part only').choices([...PARTS]))
     .option('--epochs <n>', 'epochs of every model in the MNIST and LIDC runs (default: 10 for MNIST, 15 for LIDC)', (v) => Number(v))
+    .option('--fuzz-cases <n>', 'mutated files per reader in the fuzz part (default 100)', (v) => Number(v))
     .option('--out <dir>', 'folder for results.json and results.md', 'bench')
     .option('--workspace <dir>', 'folder holding the benchmark runs', path.join(os.tmpdir(), 'ddcnn-bench'))
     .option('--json', 'print the results as JSON on stdout (for --only throughput: {backend, samplesPerSecond})')
@@ -92,6 +94,19 @@ export function benchCommand(program: Command): void {
         if (part === 'import') {
           const progress = quiet ? undefined : importProgressReporter();
           results.import = await importBench(progress?.onProgress).finally(() => progress?.close());
+        }
+        if (part === 'fuzz') {
+          results.fuzz = await fuzzBench({
+            casesPerReader: o.fuzzCases ?? 100,
+            seed: 1,
+            processes: 2,
+            heapLimitMB: 512,
+            rssLimitMB: 1536,
+            timeLimitSeconds: 30,
+            keepDir: path.join(o.out, 'fuzz-failures'),
+            onProgress: quiet ? undefined : (done, total) => process.stderr.write(`\rfuzz: ${done}/${total} cases`),
+          });
+          if (!quiet) process.stderr.write('\n');
         }
       }
       // With --only, the other parts' earlier results are kept rather than wiped from the report.
@@ -137,5 +152,6 @@ function markdown(results: Record<string, unknown>): string {
     if (r.memoryMB) lines.push(`Peak memory: orchestrator ${r.memoryMB.orchestratorPeakMB.toFixed(0)} MB; trainers ${Object.entries(r.memoryMB.trainersPeakMB).map(([n, v]) => `${n} ${v.toFixed(0)} MB`).join(', ')}.`);
   }
   if (results.import) lines.push(...importBenchMarkdown(results.import as ImportBench));
+  if (results.fuzz) lines.push(...fuzzBenchMarkdown(results.fuzz as FuzzBench));
   return lines.join('\n') + '\n';
 }

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import path from 'node:path';
 import { buildImportCache } from '../data/import/build';
 import type { ImportManifest } from '../data/import/import-manifest';
-import { classCounts, inspectSource } from '../data/import/inspect';
+import { classCounts, groupCounts, inspectSource } from '../data/import/inspect';
 import type { CaseInfo, InspectReport, SkippedFile } from '../data/import/types';
 import { importProgressReporter } from './import-progress';
 
@@ -48,8 +48,19 @@ function skippedLines(skipped: SkippedFile[]): string[] {
   return [`skipped (${skipped.length}):`, ...skipped.map((s) => `  ${s.file}: ${s.reason}`)];
 }
 
+/** 'groups: 3 (...)': how many patients (or other groups) a run's split keeps apart. */
+export function groupsLine(g: InspectReport['groups'], cases: number): string {
+  const alone = cases - g.groupedCases;
+  const how = g.groupedCases === 0 ? 'no case has a group: each case is its own' : `${g.groupedCases} of ${cases} cases in ${g.count - alone} group(s) (patients or sub-folders)${alone > 0 ? `, ${alone} on their own` : ''}`;
+  return `groups: ${g.count} (${how}; a run's split keeps each group in one split)`;
+}
+
 export function inspectText(r: InspectReport): string {
-  const lines = [`source: ${r.source}`, `classes: ${r.classes.map((c) => `${c.name} (${c.cases} case${c.cases === 1 ? '' : 's'})`).join(', ') || 'none readable'}`];
+  const lines = [
+    `source: ${r.source}`,
+    `classes: ${r.classes.map((c) => `${c.name} (${c.cases} case${c.cases === 1 ? '' : 's'})`).join(', ') || 'none readable'}`,
+    groupsLine(r.groups, r.cases.length),
+  ];
   for (const c of r.classes) {
     lines.push('', `class ${c.name}:`);
     for (const info of r.cases.filter((i) => i.label === c.name)) lines.push(caseLine(info));
@@ -60,7 +71,8 @@ export function inspectText(r: InspectReport): string {
 
 function buildSummary(dir: string, reused: boolean, m: ImportManifest) {
   const counts = classCounts(m.cases.map((c) => ({ label: m.classes[c.label] })));
-  return { dir, reused, source: m.source, fingerprint: m.fingerprint, recipe: m.recipe, recipeNotes: m.recipeNotes, classes: counts, cases: m.cases.length, skipped: m.skipped, stats: m.stats, createdAt: m.createdAt };
+  // Not the manifest itself: its groupKey stays in the cache.
+  return { dir, reused, source: m.source, fingerprint: m.fingerprint, recipe: m.recipe, recipeNotes: m.recipeNotes, classes: counts, cases: m.cases.length, groups: groupCounts(m.cases), skipped: m.skipped, stats: m.stats, createdAt: m.createdAt };
 }
 
 function buildText(s: ReturnType<typeof buildSummary>): string {
@@ -71,6 +83,7 @@ function buildText(s: ReturnType<typeof buildSummary>): string {
     `recipe: shape ${r.shape.join('x')}, window ${r.window[0]}..${r.window[1]}, ${r.channels} channel(s)${r.spacing ? `, spacing ${r.spacing.join('x')} mm then crop/pad` : ''}`,
     ...s.recipeNotes.map((n) => `  ${n}`),
     `cases: ${s.cases} (${s.classes.map((c) => `${c.name} ${c.cases}`).join(', ')})`,
+    groupsLine(s.groups, s.cases),
   ];
   if (!s.reused) lines.push(`import: ${s.stats.seconds.toFixed(1)} s, ${s.stats.slices} slices, ${s.stats.reads} read(s) per case, ${s.stats.workers} worker(s), worker peak ${Math.round(s.stats.workerPeakMB)} MB`);
   lines.push(...skippedLines(s.skipped));

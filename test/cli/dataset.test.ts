@@ -10,7 +10,8 @@ import { readImportManifest } from '../../src-main/data/import/import-manifest';
 import { readRunRecord } from '../../src-main/runs/run-record';
 import { runLayout } from '../../src-main/runs/layout';
 import { ddcnn } from '../helpers/cli';
-import { DICOM_20_RAW, DICOM_GE_3, NIFTI_CT_SM, checksumTree, copy, extractLidc, lidcSubset, removeTempDirs, tempDir } from '../helpers/import-fixtures';
+import { DICOM_20_RAW, DICOM_GE_3, NIFTI_CT_SM, checksumTree, copy, extractLidc, lidcSubset, removeTempDirs, sliceFiles, tempDir } from '../helpers/import-fixtures';
+import { dicomDeclaringFrames } from '../helpers/oversized-files';
 
 afterAll(removeTempDirs);
 
@@ -54,6 +55,20 @@ describe('ddcnn dataset inspect and build', () => {
     const bad = await ddcnn(['dataset', 'build', src, '--window', '400,-1000', '--workspace', ws]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/window must look like -1000,400/);
+  });
+});
+
+describe('one file declaring a huge size does not stop an import (issue 8, item 6)', () => {
+  it('inspect of the real 20-slice series beside a 50,000,000-frame DICOM skips that file with its reason and exits 0', async () => {
+    const src = path.join(tempDir(), 'with a bad file');
+    copy(DICOM_20_RAW, path.join(src, 'a/series'));
+    copy(DICOM_GE_3, path.join(src, 'b/ge'));
+    fs.writeFileSync(path.join(src, 'b/frames-50M.dcm'), dicomDeclaringFrames(sliceFiles(DICOM_20_RAW)[0], 50_000_000));
+    // A small heap makes a scan that sizes anything by the declared frame count fail in seconds, not minutes.
+    const r = await ddcnn(['dataset', 'inspect', src, '--workers', '2'], { env: { NODE_OPTIONS: '--max-old-space-size=256' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}a\/series {2}512x512x20 {2}0\.98x0\.98x2\.00 mm {2}HU -1024\.\.1839 {2}CT$/m);
+    expect(r.stdout).toMatch(/^ {2}b\/frames-50M\.dcm: NumberOfFrames \(0028,0008\) declares 50000000 frame\(s\) of 512x512 at 16 bits need 26214400000000 bytes, the pixel data has 64$/m);
   });
 });
 

@@ -1,42 +1,58 @@
-// Privacy: patient-identifying DICOM tags never reach the import cache, its manifest, the inspect report,
-// nor the run.json, logs, metrics or dataset cache of a run trained on the scans. The scans are real GE CT
+// Privacy: patient-identifying DICOM tags never reach the import cache, its manifest, the inspect report, the
+// CLI's output, nor the run.json, logs, metrics or dataset cache of a run trained on the scans. Patients are
+// grouped by a hash of PatientID keyed with a secret that only the import cache's manifest holds. The scans are real GE CT
 // slices whose PatientName, PatientID and AccessionNumber are overwritten in place with known strings.
+import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import dicomParser from 'dicom-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImportCache } from '../../src-main/data/import/build';
+import { readImportManifest } from '../../src-main/data/import/import-manifest';
 import { inspectSource } from '../../src-main/data/import/inspect';
 import { createRun } from '../../src-main/runs/create-run';
 import { executeRun } from '../../src-main/runs/execute-run';
 import { forkLauncher } from '../../src-main/runs/launcher';
 import { readRunRecord } from '../../src-main/runs/run-record';
+import { ddcnn } from '../helpers/cli';
 import { DICOM_GE_3, NIFTI_CT_SM, copy, filesBelow, removeTempDirs, sliceFiles, tempDir } from '../helpers/import-fixtures';
 
 afterAll(removeTempDirs);
 
-// Same lengths as the values they replace ('JANCT000', '99000 ', '03086212'), so no offset moves.
-const SECRETS = { x00100010: 'QZX^PRIV', x00100020: 'QZX987', x00080050: 'QZXACC01' } as const;
+// Same lengths as the values they replace ('JANCT000', '99000 ', '03086212'), so no offset moves. Each planted
+// patient has its own PatientID; 'patient 0 rescan' is a second series of patient 0.
+const NAME = 'QZX^PRIV';
+const ACCESSION = 'QZXACC01';
+const patientId = (i: number): string => `QZX98${i}`;
+const PATIENTS = 5;
 // The GE files' own values must not leak either.
 const ORIGINALS = ['JANCT000', '03086212'];
+const ALL_SECRETS = [NAME, ACCESSION, ...Array.from({ length: PATIENTS }, (_, i) => patientId(i)), ...ORIGINALS];
 
-/** A copy of a real slice with the identifying tags overwritten in place. */
-function privateCopy(from: string, to: string): void {
+/** A copy of a real slice with the identifying tags (and, for another series, the SeriesInstanceUID's last digit) overwritten in place. */
+function privateCopy(from: string, to: string, patient: number, otherSeries = false): void {
   const bytes = fs.readFileSync(from);
   const ds = dicomParser.parseDicom(new Uint8Array(bytes), { untilTag: 'x7fe00010' });
-  for (const [tag, value] of Object.entries(SECRETS)) {
+  const values: Record<string, string> = { x00100010: NAME, x00100020: patientId(patient), x00080050: ACCESSION };
+  for (const [tag, value] of Object.entries(values)) {
     const el = ds.elements[tag];
     expect(el?.length, tag).toBe(value.length);
     bytes.write(value, el.dataOffset, 'latin1');
   }
+  if (otherSeries) {
+    const uid = ds.elements.x0020000e;
+    const last = uid.dataOffset + ds.string('x0020000e')!.length - 1;
+    bytes[last] = bytes[last] === 0x39 ? 0x38 : bytes[last] + 1;
+  }
   fs.mkdirSync(path.dirname(to), { recursive: true });
   fs.writeFileSync(to, bytes);
   const check = dicomParser.parseDicom(new Uint8Array(fs.readFileSync(to)), { untilTag: 'x7fe00010' });
-  expect(check.string('x00100010')).toBe(SECRETS.x00100010);
+  expect(check.string('x00100010')).toBe(NAME);
+  expect(check.string('x00100020')).toBe(patientId(patient));
 }
 
-function expectNoSecretIn(where: string, text: string): void {
-  for (const s of [...Object.values(SECRETS), ...ORIGINALS]) expect(text.includes(s), `${s} found in ${where}`).toBe(false);
+function expectNoSecretIn(where: string, text: string, more: string[] = []): void {
+  for (const s of [...ALL_SECRETS, ...more]) expect(text.includes(s), `${s} found in ${where}`).toBe(false);
 }
 
 describe('patient-identifying tags', () => {
@@ -44,20 +60,45 @@ describe('patient-identifying tags', () => {
   let ws: string;
   beforeAll(() => {
     src = path.join(tempDir(), 'privacy');
-    for (let i = 0; i < 5; i++) for (const f of sliceFiles(DICOM_GE_3)) privateCopy(f, path.join(src, 'chest', `patient ${i}`, path.basename(f)));
+    for (let i = 0; i < PATIENTS; i++) for (const f of sliceFiles(DICOM_GE_3)) privateCopy(f, path.join(src, 'chest', `patient ${i}`, path.basename(f)), i);
+    for (const f of sliceFiles(DICOM_GE_3)) privateCopy(f, path.join(src, 'chest', 'patient 0 rescan', path.basename(f)), 0, true);
     for (let i = 0; i < 5; i++) copy(NIFTI_CT_SM, path.join(src, 'abdomen', `scan ${i}.nii.gz`));
     ws = tempDir();
     // The source does hold them (so the checks below are not vacuous).
-    expect(fs.readFileSync(path.join(src, 'chest/patient 0/01.dcm')).toString('latin1')).toContain(SECRETS.x00100010);
+    expect(fs.readFileSync(path.join(src, 'chest/patient 0/01.dcm')).toString('latin1')).toContain(NAME);
+    expect(fs.readFileSync(path.join(src, 'chest/patient 3/01.dcm')).toString('latin1')).toContain(patientId(3));
   });
 
-  it('never reach the inspect report or the import cache', async () => {
+  it('never reach the inspect report, the output of ddcnn dataset inspect and build, or the import cache', async () => {
     const report = await inspectSource(src, { workers: 2 });
-    expect(report.cases).toHaveLength(10);
+    expect(report.cases).toHaveLength(11);
     expectNoSecretIn('the inspect report', JSON.stringify(report));
+    for (const args of [['inspect', src], ['inspect', src, '--json'], ['build', src, '--shape', '4x16x16', '--window', '-1000,400', '--workspace', tempDir(), '--json']]) {
+      const r = await ddcnn(['dataset', ...args, '--workers', '2']);
+      expect(r.code, r.stderr).toBe(0);
+      expectNoSecretIn(`the output of ddcnn dataset ${args[0]}`, r.stdout + r.stderr);
+    }
     const built = await buildImportCache(src, { shape: [4, 16, 16], window: [-1000, 400] }, { cacheRoot: path.join(ws, 'datasets'), workers: 2 });
-    expect(built.manifest.cases.filter((c) => c.id.startsWith('chest/'))).toHaveLength(5);
+    expect(built.manifest.cases.filter((c) => c.id.startsWith('chest/'))).toHaveLength(6);
     for (const f of filesBelow(built.dir)) expectNoSecretIn(f, fs.readFileSync(f).toString('latin1'));
+  });
+
+  it('group the two series of one PatientID together and other patients apart, by a hash keyed with the cache\'s own secret', async () => {
+    const built = await buildImportCache(src, { shape: [4, 16, 16], window: [-1000, 400] }, { cacheRoot: path.join(ws, 'datasets'), workers: 2 });
+    const m = built.manifest;
+    const group = (id: string) => m.cases.find((c) => c.id === id)?.group;
+    expect(m.groupKey).toMatch(/^[0-9a-f]{64}$/);
+    // HMAC-SHA256 with the manifest's key, computed here with node:crypto.
+    const keyed = (id: string) => `patient-${createHmac('sha256', Buffer.from(m.groupKey, 'hex')).update(id).digest('hex').slice(0, 16)}`;
+    for (let i = 0; i < PATIENTS; i++) expect(group(`chest/patient ${i}`)).toBe(keyed(patientId(i)));
+    expect(group('chest/patient 0 rescan')).toBe(group('chest/patient 0'));
+    expect(new Set(Array.from({ length: PATIENTS }, (_, i) => group(`chest/patient ${i}`))).size).toBe(PATIENTS);
+    // Another report or cache has another key, so its groups cannot be matched with these.
+    const report = await inspectSource(src, { workers: 2 });
+    const other = report.cases.find((c) => c.id === 'chest/patient 0')!.group;
+    expect(other).toMatch(/^patient-[0-9a-f]{16}$/);
+    expect(other).not.toBe(group('chest/patient 0'));
+    expect(report.groups).toEqual({ count: PATIENTS + 5, groupedCases: PATIENTS + 1 });
   });
 
   it('never reach the run.json, logs, metrics or caches of a run trained on them', async () => {
@@ -81,6 +122,11 @@ describe('patient-identifying tags', () => {
     const files = filesBelow(ws);
     expect(files.some((f) => f.endsWith('run.json'))).toBe(true);
     expect(files.some((f) => f.includes(`${path.sep}logs${path.sep}`))).toBe(true);
+    // Nor does the secret key of the import cache the run was built from (it stays in that cache's manifest).
+    const caches = fs.readdirSync(path.join(ws, 'datasets')).map((d) => readImportManifest(path.join(ws, 'datasets', d)));
+    const keys = caches.map((c) => c.groupKey);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const f of files.filter((x) => !x.startsWith(path.join(ws, 'datasets') + path.sep))) expectNoSecretIn(f, fs.readFileSync(f).toString('latin1'), keys);
     for (const f of files) expectNoSecretIn(f, fs.readFileSync(f).toString('latin1'));
   }, 120_000);
 });

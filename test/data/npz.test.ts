@@ -7,6 +7,7 @@ import { zipSync } from 'fflate';
 import { dump, type DType } from 'npyjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src-main/data/load';
+import { rawNpy } from '../helpers/oversized-files';
 
 const dir = mkdtempSync(join(tmpdir(), 'ddcnn-npz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,16 +16,6 @@ type Values = Uint8Array | Int16Array | Int32Array | BigInt64Array | Float32Arra
 
 function npy(values: Values, shape: number[], dtype?: DType): Uint8Array {
   return new Uint8Array(dump(values as Parameters<typeof dump>[0], shape, dtype ? { dtype } : undefined));
-}
-
-/** An .npy written by hand, for headers npyjs never writes (object dtype, Fortran order). */
-function rawNpy(header: string, data: Uint8Array): Uint8Array {
-  const padded = header.padEnd(Math.ceil((header.length + 11) / 16) * 16 - 11, ' ') + '\n';
-  const out = new Uint8Array(10 + padded.length + data.length);
-  out.set([0x93, ...new TextEncoder().encode('NUMPY'), 1, 0, padded.length & 0xff, padded.length >> 8]);
-  out.set(new TextEncoder().encode(padded), 10);
-  out.set(data, 10 + padded.length);
-  return out;
 }
 
 function writeNpz(name: string, arrays: Record<string, Uint8Array>): string {

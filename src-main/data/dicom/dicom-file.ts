@@ -3,8 +3,11 @@
 // is a DataFileError with a plain reason ("truncated: ...", "no pixel data (7FE0,0010)", "unsupported transfer
 // syntax ..."). dicom-parser indexes every element, but the values of patient-identifying tags (name, id,
 // birth date, accession number, institution, physicians...) are never read, so they cannot reach a message, a
-// warning or a result.
+// warning or a result. The one exception is patientGroup: given an import's secret key, PatientID (or, when
+// it is blank, StudyInstanceUID) is read only to be hashed with it (HMAC-SHA256) here, and only the hash
+// leaves this module, so that an import can keep a patient's series in one split without knowing who it is.
 
+import { createHmac } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { DataFileError, fileSystemError } from '../errors';
 import { dicomParser, type DataSet, type Element } from './parser';
@@ -48,6 +51,11 @@ export interface DicomImage {
   /** Whether stored values are two's complement (PixelRepresentation 1). */
   signed: boolean;
   numberOfFrames: number;
+  /**
+   * The patient as an import's split sees it: 'patient-' and the keyed hash of PatientID, or 'study-' and
+   * that of StudyInstanceUID when PatientID is blank; undefined when both are, or when no key was given.
+   */
+  patientGroup?: string;
   /** Stored values that mean "no data" (PixelPaddingValue, up to PixelPaddingRangeLimit when given). */
   padding?: { low: number; high: number };
   frames: FrameInfo[];
@@ -73,7 +81,7 @@ const HEADER_CHUNK = 64 * 1024;
  * parseDicomFile. Scanning and the first pass of a series read thus move a fraction of the bytes, which
  * counts on network shares.
  */
-export async function readDicomHeader(file: string): Promise<DicomImage> {
+export async function readDicomHeader(file: string, groupKey?: Uint8Array): Promise<DicomImage> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
@@ -86,10 +94,10 @@ export async function readDicomHeader(file: string): Promise<DicomImage> {
     if (stats.size > HEADER_CHUNK) {
       const chunk = Buffer.alloc(HEADER_CHUNK);
       const { bytesRead } = await handle.read(chunk, 0, HEADER_CHUNK, 0);
-      const image = headerFromStart(chunk.subarray(0, bytesRead), file, stats.size);
+      const image = headerFromStart(chunk.subarray(0, bytesRead), file, stats.size, groupKey);
       if (image) return image;
     }
-    return parseDicomFile(await handle.readFile(), file).image;
+    return parseDicomFile(await handle.readFile(), file, groupKey).image;
   } catch (err) {
     throw err instanceof DataFileError ? err : fileSystemError(file, err);
   } finally {
@@ -98,7 +106,7 @@ export async function readDicomHeader(file: string): Promise<DicomImage> {
 }
 
 /** The image of a file from its first bytes, or undefined when they do not settle it (then read it all). */
-function headerFromStart(start: Buffer, file: string, size: number): DicomImage | undefined {
+function headerFromStart(start: Buffer, file: string, size: number, groupKey?: Uint8Array): DicomImage | undefined {
   const options = parseOptions(start, file, size);
   let dataSet: DataSet;
   try {
@@ -109,7 +117,7 @@ function headerFromStart(start: Buffer, file: string, size: number): DicomImage 
   const pixelData = dataSet.elements[PIXEL_DATA];
   // An undefined length (0xFFFFFFFF) is encapsulated data, whose fragments only the whole file can vouch for.
   if (!pixelData || pixelData.length === 0xffffffff) return undefined;
-  return examine(dataSet, pixelData, file, size, options?.TransferSyntaxUID).image;
+  return examine(dataSet, pixelData, file, size, options?.TransferSyntaxUID, groupKey).image;
 }
 
 /** The message of whatever dicom-parser threw: a string, an Error, or { exception, dataSet }. */
@@ -128,7 +136,7 @@ function parseOptions(bytes: Uint8Array, file: string, size: number): { Transfer
 }
 
 /** Parses a file's bytes (a Buffer: dicom-parser inflates deflated files with Buffer methods). */
-export function parseDicomFile(bytes: Buffer, file: string): ParsedDicom {
+export function parseDicomFile(bytes: Buffer, file: string, groupKey?: Uint8Array): ParsedDicom {
   const options = parseOptions(bytes, file, bytes.length);
   let dataSet: DataSet;
   try {
@@ -146,11 +154,11 @@ export function parseDicomFile(bytes: Buffer, file: string): ParsedDicom {
     throw new DataFileError(file, `not a readable DICOM file (${message})`);
   }
   const pixelData = dataSet.elements[PIXEL_DATA];
-  return examine(dataSet, pixelData, file, bytes.length, options?.TransferSyntaxUID);
+  return examine(dataSet, pixelData, file, bytes.length, options?.TransferSyntaxUID, groupKey);
 }
 
 /** Checks a parsed data set (whole, or up to its pixel data element) of a file of `size` bytes. */
-function examine(dataSet: DataSet, pixelData: Element | undefined, file: string, size: number, syntax?: string): ParsedDicom {
+function examine(dataSet: DataSet, pixelData: Element | undefined, file: string, size: number, syntax?: string, groupKey?: Uint8Array): ParsedDicom {
   checkComplete(dataSet, size, file);
   if (!pixelData) {
     const reason =
@@ -162,9 +170,19 @@ function examine(dataSet: DataSet, pixelData: Element | undefined, file: string,
   const transferSyntax = syntax ?? (dataSet.string('x00020010') ?? '').replace(/\0/g, '').trim();
   const codec = pixelCodec(transferSyntax);
   if (!codec) throw new DataFileError(file, `unsupported transfer syntax ${describeTransferSyntax(transferSyntax)}`);
-  const image = imageOf(dataSet, file, transferSyntax, codec);
-  checkPixelData(dataSet, pixelData, image, size);
+  checkEncapsulation(dataSet, pixelData, file, codec, transferSyntax, size);
+  const image = imageOf(dataSet, file, transferSyntax, codec, pixelData);
+  if (groupKey) image.patientGroup = patientGroup(dataSet, groupKey);
   return { image, dataSet, pixelData };
+}
+
+/** See DicomImage.patientGroup. The identifier is hashed where it is read and never kept. */
+function patientGroup(ds: DataSet, key: Uint8Array): string | undefined {
+  const hash = (value: string) => createHmac('sha256', key).update(value).digest('hex').slice(0, 16);
+  const patient = text(ds, 'x00100020');
+  if (patient) return `patient-${hash(patient)}`;
+  const study = text(ds, 'x0020000d');
+  return study ? `study-${hash(study)}` : undefined;
 }
 
 /** dicom-parser seeks past the end of a cut file without complaint: an element running past the end means truncated. */
@@ -180,28 +198,45 @@ function checkComplete(dataSet: DataSet, size: number, file: string): void {
   }
 }
 
-function checkPixelData(dataSet: DataSet, pixelData: Element, image: DicomImage, size: number): void {
-  const { file } = image;
+/** Encapsulated pixel data must be complete and belong to a compressed transfer syntax, and the reverse. */
+function checkEncapsulation(dataSet: DataSet, pixelData: Element, file: string, codec: PixelCodec, transferSyntax: string, size: number): void {
+  const native = codec === 'native' || codec === 'native-big-endian';
   if (pixelData.encapsulatedPixelData) {
     const fragments = pixelData.fragments ?? [];
     const cut = fragments.some((f) => f.position + f.length > size);
     const undelimited = dataSet.warnings.some((w) => /missing sequence delimiter/.test(w));
     if (cut || undelimited) throw new DataFileError(file, `truncated: the compressed pixel data ends early (${size} bytes)`);
     if (fragments.length === 0) throw new DataFileError(file, 'no pixel data (7FE0,0010): the encapsulated pixel data is empty');
-    if (image.codec === 'native' || image.codec === 'native-big-endian') {
-      throw new DataFileError(file, `encapsulated pixel data in an uncompressed transfer syntax ${describeTransferSyntax(image.transferSyntax)}`);
+    if (native) throw new DataFileError(file, `encapsulated pixel data in an uncompressed transfer syntax ${describeTransferSyntax(transferSyntax)}`);
+    return;
+  }
+  if (!native) {
+    throw new DataFileError(file, `pixel data is not encapsulated although the transfer syntax ${describeTransferSyntax(transferSyntax)} is compressed`);
+  }
+}
+
+/**
+ * The frames and pixel grid the header declares must fit the pixel data actually present, checked before
+ * anything is allocated per frame: a header of a few hundred bytes can declare 50 million frames.
+ * Uncompressed data holds every frame's bytes; compressed data holds at least one fragment per frame.
+ */
+function checkDeclaredSize(pixelData: Element, file: string, size: { rows: number; columns: number; samplesPerPixel: number; bitsAllocated: number; numberOfFrames: number }): void {
+  const { rows, columns, samplesPerPixel, bitsAllocated, numberOfFrames } = size;
+  if (pixelData.encapsulatedPixelData) {
+    const fragments = pixelData.fragments?.length ?? 0;
+    if (numberOfFrames > fragments) {
+      throw new DataFileError(file, `NumberOfFrames (0028,0008) is ${numberOfFrames}, but the compressed pixel data holds only ${fragments} fragment(s) (at least one per frame)`);
     }
     return;
   }
-  if (image.codec !== 'native' && image.codec !== 'native-big-endian') {
-    throw new DataFileError(file, `pixel data is not encapsulated although the transfer syntax ${describeTransferSyntax(image.transferSyntax)} is compressed`);
-  }
-  const expected = (image.rows * image.columns * image.samplesPerPixel * image.bitsAllocated * image.numberOfFrames) / 8;
+  const expected = (rows * columns * samplesPerPixel * bitsAllocated * numberOfFrames) / 8;
   if (pixelData.length < expected) {
+    const frames = `${numberOfFrames} frame(s) of ${columns}x${rows} at ${bitsAllocated} bits need ${expected}`;
     throw new DataFileError(
       file,
-      `truncated: pixel data has ${pixelData.length} bytes, ${image.numberOfFrames} frame(s) of ` +
-        `${image.columns}x${image.rows} at ${image.bitsAllocated} bits need ${expected}`,
+      numberOfFrames > 1
+        ? `NumberOfFrames (0028,0008) declares ${frames} bytes, the pixel data has ${pixelData.length}`
+        : `truncated: pixel data has ${pixelData.length} bytes, ${frames}`,
     );
   }
 }
@@ -238,7 +273,7 @@ function item(ds: DataSet | undefined, tag: string): DataSet | undefined {
   return ds?.elements[tag]?.items?.[0]?.dataSet;
 }
 
-function imageOf(ds: DataSet, file: string, transferSyntax: string, codec: PixelCodec): DicomImage {
+function imageOf(ds: DataSet, file: string, transferSyntax: string, codec: PixelCodec, pixelData: Element): DicomImage {
   const rows = uint16(ds, 'x00280010') ?? 0;
   const columns = uint16(ds, 'x00280011') ?? 0;
   if (!rows || !columns) throw new DataFileError(file, 'no image size: Rows (0028,0010) or Columns (0028,0011) missing or 0');
@@ -256,6 +291,7 @@ function imageOf(ds: DataSet, file: string, transferSyntax: string, codec: Pixel
   const photometric = text(ds, 'x00280004') || 'MONOCHROME2';
   checkColour(file, samplesPerPixel, photometric, codec);
   const numberOfFrames = Math.max(1, Math.round(decimal(ds, 'x00280008') ?? 1));
+  checkDeclaredSize(pixelData, file, { rows, columns, samplesPerPixel, bitsAllocated, numberOfFrames });
   const image: DicomImage = {
     file,
     transferSyntax,

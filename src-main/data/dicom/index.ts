@@ -13,12 +13,14 @@ import { looksLikeDicom as sniff } from './sniff';
  * blank one by folder and FrameOfReferenceUID, under a made-up uid 'no-series-uid-<hash>'). Files that are not
  * DICOM, empty, truncated, without pixel data, in an unsupported transfer syntax or unreadable go to `skipped`
  * with the reason; their paths are written relative to `relativeTo`. Series and their files come sorted by path.
+ * With `groupKey` (an import's secret), each series carries its patient as a keyed hash (see dicom-file.ts).
  */
 export function scanDicomFiles(
   files: string[],
   relativeTo: string,
-): Promise<{ series: { uid: string; files: string[] }[]; skipped: SkippedFile[] }> {
-  return scan(files, relativeTo);
+  groupKey?: Uint8Array,
+): Promise<{ series: { uid: string; files: string[]; group?: string }[]; skipped: SkippedFile[] }> {
+  return scan(files, relativeTo, groupKey);
 }
 
 /**

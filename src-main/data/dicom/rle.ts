@@ -12,6 +12,8 @@ export function decodeRle(frame: Uint8Array, pixels: number, samplesPerPixel: nu
   const segments = view.getUint32(0, true);
   const planes = samplesPerPixel * bytesPerSample;
   if (segments !== planes) throw new Error(`RLE frame has ${segments} segments, expected ${planes}`);
+  // PackBits turns 2 bytes into at most 128: a frame that cannot hold its declared size fails before allocating it.
+  if (pixels * planes > 64 * frame.length) throw new Error(`RLE frame of ${frame.length} bytes cannot hold ${pixels} pixels of ${planes} byte plane(s)`);
   const out = new Uint8Array(pixels * planes);
   for (let s = 0; s < segments; s++) {
     const start = view.getUint32(4 + 4 * s, true);

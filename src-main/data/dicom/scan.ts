@@ -15,6 +15,8 @@ const SCAN_READS = 8;
 export interface DicomSeriesRef {
   uid: string;
   files: string[];
+  /** The keyed hash of its patient (DicomImage.patientGroup of its first file that has one), when a key was given. */
+  group?: string;
 }
 
 function seriesKey(image: { seriesUid: string; frameOfReferenceUid: string; seriesNumber: string }, file: string): string {
@@ -35,13 +37,17 @@ export function reasonOf(err: unknown): string {
 export async function scanDicomFiles(
   files: string[],
   relativeTo: string,
+  groupKey?: Uint8Array,
 ): Promise<{ series: DicomSeriesRef[]; skipped: SkippedFile[] }> {
   const skipped: SkippedFile[] = [];
   const groups = new Map<string, string[]>();
+  const patients = new Map<string, string>();
   const keys = await mapLimit(files, SCAN_READS, async (file) => {
     try {
-      const image = await readDicomHeader(file);
-      return seriesKey(image, file);
+      const image = await readDicomHeader(file, groupKey);
+      const key = seriesKey(image, file);
+      if (image.patientGroup && !patients.has(key)) patients.set(key, image.patientGroup);
+      return key;
     } catch (err) {
       skipped.push({ file: relative(relativeTo, file), reason: reasonOf(err) });
       return undefined;
@@ -53,7 +59,10 @@ export async function scanDicomFiles(
     if (group) group.push(files[i]);
     else groups.set(key, [files[i]]);
   });
-  const series = [...groups].map(([uid, members]) => ({ uid, files: [...members].sort() }));
+  const series = [...groups].map(([uid, members]): DicomSeriesRef => {
+    const group = patients.get(uid);
+    return group ? { uid, files: [...members].sort(), group } : { uid, files: [...members].sort() };
+  });
   series.sort((a, b) => (a.files[0] < b.files[0] ? -1 : a.files[0] > b.files[0] ? 1 : 0));
   skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { series, skipped };

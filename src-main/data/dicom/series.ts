@@ -98,7 +98,9 @@ export async function readDicomSeries(files: string[]): Promise<Volume> {
   const height = ref.rows;
   const channels = ref.samplesPerPixel;
   const frameSize = width * height * channels;
-  const data = new Float32Array(frameSize * slices.length);
+  // Allocated once the first frame has decoded to the size the header declares (compressed data is checked
+  // only by decoding it), so a header declaring a huge grid fails before the volume is allocated.
+  let data: Float32Array | undefined;
   const isCt = ref.modality === 'CT' && channels === 1;
   const slotsByFile = new Map<string, { frame: number; slot: number; info: FrameInfo }[]>();
   slices.forEach((s, slot) => {
@@ -122,6 +124,7 @@ export async function readDicomSeries(files: string[]): Promise<Volume> {
       const padding = channels === 1 ? paddingRanges(parsed.image, isCt) : [];
       for (const { frame, slot, info } of slotsByFile.get(file)!) {
         const raw = await decodeFrame(parsed, frame);
+        data ??= new Float32Array(frameSize * slices.length);
         rescaleFrame(
           raw,
           {
@@ -146,6 +149,7 @@ export async function readDicomSeries(files: string[]): Promise<Volume> {
   const sizes: [number, number, number] = [width, height, slices.length];
   const spacing: [number, number, number] = [pixelSpacing[1], pixelSpacing[0], step];
   const identity = map.source.every((s, a) => s === a) && !map.flip.some(Boolean);
+  if (!data) throw new DataFileError(folder, 'no frame could be decoded');
   const out = identity ? { data, sizes, spacing } : reorient(data, sizes, spacing, channels, map);
   return {
     data: out.data,

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { decode as decodePng, hasPngSignature } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { DataFileError, fileSystemError } from '../errors';
+import { maxInflatedBytes } from '../inflate-limit';
 import type { Volume } from '../volume';
 
 /** A decoded 2D image: H x W pixels, C values per pixel, row-major, channels fastest. */
@@ -57,7 +58,29 @@ export function decodeImage(file: string, bytes: Uint8Array): Image2D {
   throw new DataFileError(file, 'not a PNG, JPEG or PGM image (unrecognised file signature)');
 }
 
+/** Samples per pixel of each PNG colour type (grey, RGB, palette, grey+alpha, RGBA). */
+const PNG_SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * The image size IHDR declares must be one the file's compressed bytes can hold, checked before the decoder
+ * allocates for it: the filtered rows inflate from at most all of the file's bytes.
+ */
+function checkPngSize(file: string, bytes: Uint8Array): void {
+  if (bytes.length < 29) return; // too short for IHDR: the decoder says so
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  const depth = bytes[24];
+  const samples = PNG_SAMPLES[bytes[25]] ?? 1;
+  const rowBytes = 1 + Math.ceil((width * samples * depth) / 8);
+  const needed = height * rowBytes;
+  if (needed > maxInflatedBytes(bytes.length)) {
+    throw new DataFileError(file, `PNG header declares ${width}x${height} pixels (${needed} bytes of image data), more than its ${bytes.length} bytes can hold`);
+  }
+}
+
 function decodePngImage(file: string, bytes: Uint8Array): Image2D {
+  checkPngSize(file, bytes);
   let png: ReturnType<typeof decodePng>;
   try {
     png = decodePng(bytes);
@@ -176,13 +199,20 @@ function decodePgmImage(file: string, bytes: Uint8Array): Image2D {
   if (!(maxval >= 1 && maxval <= 65535)) throw new DataFileError(file, `PGM header: invalid maxval ${header[2]} (must be 1..65535)`);
 
   const n = width * height;
-  const data = new Float32Array(n);
+  // The declared size is checked against the bytes present before the pixels are allocated.
   if (binary) {
     pos++; // the single whitespace byte after maxval
     const bytesPerSample = maxval < 256 ? 1 : 2;
     if (bytes.length - pos < n * bytesPerSample) {
       throw new DataFileError(file, `truncated PGM: ${width}x${height} pixels need ${n * bytesPerSample} bytes, found ${Math.max(bytes.length - pos, 0)}`);
     }
+  } else if (bytes.length - pos < 2 * n - 1) {
+    // Every ASCII value takes a digit, and all but the last a separator.
+    throw new DataFileError(file, `truncated PGM: ${width}x${height} pixels need at least ${2 * n - 1} bytes of text values, found ${Math.max(bytes.length - pos, 0)}`);
+  }
+  const data = new Float32Array(n);
+  if (binary) {
+    const bytesPerSample = maxval < 256 ? 1 : 2;
     if (bytesPerSample === 1) for (let i = 0; i < n; i++) data[i] = bytes[pos + i];
     else for (let i = 0; i < n; i++) data[i] = (bytes[pos + 2 * i] << 8) | bytes[pos + 2 * i + 1];
   } else {

@@ -16,6 +16,7 @@
 import { readFile } from 'node:fs/promises';
 import * as nifti from 'nifti-reader-js';
 import { DataFileError, fileSystemError } from '../errors';
+import { gunzipPrefix, maxInflatedBytes } from '../inflate-limit';
 import { canonicalAxisMap, reorient, type Volume } from '../volume';
 
 type Header = nifti.NIFTI1 | nifti.NIFTI2;
@@ -70,23 +71,48 @@ export async function readNifti(file: string): Promise<Volume> {
   }
   // A plain Uint8Array view: Buffer's slice() does not copy, and the code below relies on slice() copying.
   const raw = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  const bytes = decompressIfGzip(file, raw);
+  const bytes = await decompressIfGzip(file, raw);
   const { header, version } = parseHeader(file, bytes);
   return decodeVolume(file, bytes, header, version);
 }
 
-/** The file's bytes, gunzipped when they start with the gzip signature (whatever the file name says). */
-function decompressIfGzip(file: string, raw: Uint8Array): Uint8Array {
+/** Enough of a file's start for the NIfTI-1 (348) or NIfTI-2 (540) header and the extension flag after it. */
+const HEADER_PREFIX = 544;
+
+/**
+ * The file's bytes, gunzipped when they start with the gzip signature (whatever the file name says): only as
+ * many bytes as the header declares (header, extensions and voxels) are inflated, after checking that the
+ * compressed stream could hold them at all, so a small .nii.gz never inflates to gigabytes.
+ */
+async function decompressIfGzip(file: string, raw: Uint8Array): Promise<Uint8Array> {
   if (raw.length === 0) throw new DataFileError(file, 'empty file');
   // Not nifti.isCompressed: it accepts either signature byte alone, which a big-endian header can match.
   if (raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
-  try {
-    const out = nifti.decompress(toArrayBuffer(raw));
-    return new Uint8Array(out);
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new DataFileError(file, `gzip data is truncated or corrupt (${detail})`);
+  const gunzip = async (limit: number): Promise<Uint8Array> => {
+    try {
+      return await gunzipPrefix(raw, limit);
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      throw new DataFileError(file, `gzip data is truncated or corrupt (${detail})`);
+    }
+  };
+  // The header alone, its extension flag cleared, so that parsing it reads nothing past it.
+  const head = (await gunzip(HEADER_PREFIX)).slice();
+  head.fill(0, version1or2(head) === 1 ? 348 : 540);
+  const { header, version } = parseHeader(file, head);
+  const { voxOffset, declaredBytes } = dataLayout(file, header, version, []);
+  const total = voxOffset + declaredBytes;
+  if (total > maxInflatedBytes(raw.length)) {
+    throw new DataFileError(file, `the header declares ${declaredBytes} bytes of voxel data, more than its ${raw.length} bytes of gzip data can hold`);
   }
+  return gunzip(total);
+}
+
+/** 1 or 2 from sizeof_hdr in either byte order (parseHeader says what is wrong when it is neither). */
+function version1or2(bytes: Uint8Array): 1 | 2 {
+  if (bytes.length < 4) return 1;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return view.getInt32(0, true) === 540 || view.getInt32(0, false) === 540 ? 2 : 1;
 }
 
 /** An ArrayBuffer holding exactly these bytes (Node's Buffers may be views into a larger pool). */
@@ -134,8 +160,8 @@ function parseHeader(file: string, bytes: Uint8Array): { header: Header; version
   return { header, version };
 }
 
-function decodeVolume(file: string, bytes: Uint8Array, h: Header, version: 1 | 2): Volume {
-  const warnings: string[] = [];
+/** What the header declares about the voxel data, checked for sense: dimensions, voxel type, where it starts, its size. */
+function dataLayout(file: string, h: Header, version: 1 | 2, warnings: string[]) {
   const ndim = h.dims[0];
   if (!Number.isInteger(ndim) || ndim < 1 || ndim > 7) {
     throw new DataFileError(file, `invalid header: dim[0] = ${ndim} (the number of dimensions must be 1..7)`);
@@ -166,6 +192,12 @@ function decodeVolume(file: string, bytes: Uint8Array, h: Header, version: 1 | 2
   const dataBytes = nvox * type.bytes * type.components;
   // The whole file's data must be there, not just the first volume's: a shorter file is a broken copy.
   const declaredBytes = dataBytes * extra;
+  return { sizes, type, voxOffset, nvox, declaredBytes };
+}
+
+function decodeVolume(file: string, bytes: Uint8Array, h: Header, version: 1 | 2): Volume {
+  const warnings: string[] = [];
+  const { sizes, type, voxOffset, nvox, declaredBytes } = dataLayout(file, h, version, warnings);
   if (bytes.length < voxOffset + declaredBytes) {
     throw new DataFileError(
       file,

@@ -8,18 +8,24 @@
 import { parse as parseNpy } from 'npyjs';
 import { DataFileError } from '../errors';
 import type { Volume } from '../volume';
+import { NPY_MAGIC, readNpyHeader, shapeText } from '../npy-header';
 import { readBytes } from './image';
 import { HU_AIR_THRESHOLD } from './nifti';
-
-const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 export async function readNpyVolume(file: string): Promise<Volume> {
   const bytes = await readBytes(file);
   if (bytes.length === 0) throw new DataFileError(file, 'empty file');
   if (!NPY_MAGIC.every((b, i) => bytes[i] === b)) throw new DataFileError(file, 'not an .npy file (no \\x93NUMPY signature)');
-  const descr = headerDescr(bytes);
+  const header = readNpyHeader(bytes);
+  const descr = typeof header === 'object' ? header.descr : undefined;
   if (descr && /^>[iufc]([2-9]|1[0-9])$/.test(descr)) {
     throw new DataFileError(file, `big-endian dtype ${descr} is not supported; save it from numpy as little-endian (a.astype('<${descr.slice(1)}'))`);
+  }
+
+  // The shape must fit the bytes present before npyjs (or anything here) sizes an array by it. A header this
+  // module cannot read is left to npyjs, whose message says what is wrong.
+  if (typeof header === 'object' && bytes.length - header.headerBytes < header.dataBytes) {
+    throw new DataFileError(file, `truncated: shape ${shapeText(header.shape)} of ${header.descr} needs ${header.dataBytes} bytes of data, the file holds ${Math.max(0, bytes.length - header.headerBytes)}`);
   }
 
   // npyjs views the data in place, so it needs a buffer that starts at the .npy's first byte.
@@ -79,14 +85,4 @@ export async function readNpyVolume(file: string): Promise<Volume> {
     units: hu ? 'HU' : 'stored',
     warnings: [],
   };
-}
-
-/** The 'descr' of an .npy header, e.g. '<i2', read before npyjs (which drops the byte-order mark). */
-function headerDescr(bytes: Uint8Array): string | undefined {
-  if (bytes.length < 12) return undefined;
-  const major = bytes[6];
-  const start = major <= 1 ? 10 : 12;
-  const len = major <= 1 ? bytes[8] | (bytes[9] << 8) : bytes[8] | (bytes[9] << 8) | (bytes[10] << 16) | (bytes[11] << 24);
-  const header = new TextDecoder().decode(bytes.subarray(start, Math.min(start + len, bytes.length)));
-  return /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
 }

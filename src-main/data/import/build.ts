@@ -11,6 +11,7 @@
 // The build happens in a temporary folder beside the final one, renamed into place only once complete, so
 // a crash or Ctrl-C never leaves a cache that looks finished.
 
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { basename, join, relative, resolve, isAbsolute } from 'node:path';
 import { DataFileError } from '../errors';
@@ -87,7 +88,9 @@ async function buildPass(tmp: string, root: string, refs: CaseJob['ref'][], reci
 async function buildInto(tmp: string, abs: string, fingerprint: string, options: RecipeOptions, opts: ImportRunOptions): Promise<ImportManifest> {
   const t0 = performance.now();
   opts.onProgress?.({ phase: 'scan', done: 0, total: 0 });
-  const scan = await scanSource(abs);
+  // A new secret per cache: its DICOM patient groups cannot be matched with those of any other cache or report.
+  const groupKey = randomBytes(32);
+  const scan = await scanSource(abs, { groupKey });
   const { root, kind } = await sourceRoot(abs);
   const tentative = tentativeRecipe(options);
 
@@ -149,6 +152,7 @@ async function buildInto(tmp: string, abs: string, fingerprint: string, options:
     source: abs,
     sourceKind: kind,
     fingerprint,
+    groupKey: groupKey.toString('hex'),
     recipe,
     recipeNotes: notes,
     classes,

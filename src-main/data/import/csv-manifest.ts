@@ -20,7 +20,10 @@ export interface ManifestRow {
 const COLUMNS = ['path', 'label', 'group', 'split'] as const;
 const SPLIT_NAMES: Record<string, CaseSplit> = { train: 'train', training: 'train', val: 'val', valid: 'val', validation: 'val', test: 'test', testing: 'test' };
 
-/** Reads and checks a manifest; rows with an empty path or label, an unknown split or the wrong field count go to `skipped`. */
+/**
+ * Reads and checks a manifest; rows with an empty path or label, an unknown split or the wrong field count go
+ * to `skipped`. Throws when the split column is filled on some rows only.
+ */
 export async function readCsvManifest(csv: string): Promise<{ rows: ManifestRow[]; skipped: SkippedFile[] }> {
   let text: string;
   try {
@@ -74,5 +77,18 @@ export async function readCsvManifest(csv: string): Promise<{ rows: ManifestRow[
     }
     rows.push(row);
   }
+  checkSplitsOnEveryRow(csv, rows);
   return { rows, skipped };
+}
+
+/**
+ * The split column fixes the splits only when every row has one: a column filled on some rows is an error
+ * that names the rows without one, rather than a split silently made up for every row.
+ */
+function checkSplitsOnEveryRow(csv: string, rows: ManifestRow[]): void {
+  const without = rows.filter((r) => r.split === undefined);
+  if (without.length === 0 || without.length === rows.length) return;
+  const shown = without.slice(0, 10).map((r) => `line ${r.line} (${r.path})`).join(', ');
+  const more = without.length > 10 ? ` and ${without.length - 10} more` : '';
+  throw new DataFileError(csv, `the split column is filled on ${rows.length - without.length} of ${rows.length} rows; ${shown}${more} ha${without.length === 1 ? 's' : 've'} no split (give every row a split, or none to let the run split)`);
 }

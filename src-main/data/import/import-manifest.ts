@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { readJsonFile } from '../json-file';
 
-export const IMPORT_SCHEMA_VERSION = 1;
+// 2: cases of folder imports have groups (DICOM patients by keyed hash, class sub-folders), and groupKey.
+// Caches of version 1 are rebuilt: their folder cases had no groups, so a patient could reach two splits.
+export const IMPORT_SCHEMA_VERSION = 2;
 export const IMPORT_MANIFEST_FILE = 'manifest.json';
 export const SAMPLE_LAYOUT = 'float32-le, channel-last (D,)H,W,C, samples one after another in case order';
 
@@ -25,6 +27,7 @@ const recipeSchema = z.object({
 const caseSchema = z.object({
   /** Relative path (plus '#' and a hash of the SeriesInstanceUID), never a DICOM tag value. */
   id: z.string().min(1),
+  /** See CaseRef.group: a keyed hash for DICOM patients, never the identifier. */
   /** Index into classes. */
   label: z.number().int().nonnegative(),
   group: z.string().optional(),
@@ -53,6 +56,11 @@ export const importManifestSchema = z
     sourceKind: z.enum(['folder', 'csv']),
     /** sha256 (hex) of the sorted (relative path, size, mtime) of every source file and the recipe options. */
     fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+    /**
+     * The random secret (hex) this cache's DICOM patient groups are keyed hashes with. Kept here only: never
+     * in a run, a log or an output, so that a group cannot be tied to a PatientID outside this cache.
+     */
+    groupKey: z.string().regex(/^[0-9a-f]{64}$/),
     recipe: recipeSchema,
     /** How each default of the recipe was chosen. */
     recipeNotes: z.array(z.string()),

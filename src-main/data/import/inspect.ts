@@ -2,6 +2,7 @@
 // modality, warnings), the classes with their readable cases, and every skipped entry with its reason.
 // Each case is read once, in the worker pool; nothing is written anywhere.
 
+import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { CaseJob } from './import-protocol';
@@ -46,6 +47,12 @@ export function emptyClasses(kind: 'folder' | 'csv', cases: { label: string }[],
     .map((c) => ({ file: c, reason: kind === 'folder' ? `class folder ${c} has no readable case` : `label ${c} has no readable case` }));
 }
 
+/** How many units a split keeps together: each group once, each case without one on its own. */
+export function groupCounts(infos: { group?: string }[]): InspectReport['groups'] {
+  const grouped = infos.filter((i) => i.group !== undefined);
+  return { count: new Set(grouped.map((i) => i.group)).size + infos.length - grouped.length, groupedCases: grouped.length };
+}
+
 export function classCounts(infos: { label: string }[]): InspectReport['classes'] {
   return classesOf(infos).map((name) => ({ name, cases: infos.filter((i) => i.label === name).length }));
 }
@@ -57,13 +64,14 @@ export async function inspectScan(abs: string, scan: ScanResult, opts: ImportRun
   const pool = await runImportJobs(jobs, { workers: opts.workers, launcher: opts.launcher, phase: 'inspect', onProgress: opts.onProgress });
   const { infos, skipped } = collectOutcomes(kind, scan, pool.outcomes);
   const cases = infos.map((i) => i.info);
-  return { report: { source: abs, classes: classCounts(cases), cases, skipped }, pool, infos };
+  return { report: { source: abs, classes: classCounts(cases), cases, groups: groupCounts(cases), skipped }, pool, infos };
 }
 
 /** Scans a data set folder or CSV and reads every case: the report of `ddcnn dataset inspect`. */
 export async function inspectSource(source: string, opts: ImportRunOptions = {}): Promise<InspectReport> {
   const abs = resolve(source);
   opts.onProgress?.({ phase: 'scan', done: 0, total: 0 });
-  const scan = await scanSource(abs);
+  // A key for this report only, never stored: its groups count patients, and mean nothing outside it.
+  const scan = await scanSource(abs, { groupKey: randomBytes(32) });
   return (await inspectScan(abs, scan, opts)).report;
 }

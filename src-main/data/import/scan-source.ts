@@ -8,6 +8,11 @@
 //  - a folder holding PNG files directly: one volume, its slices sorted by the number in their names;
 //  - any other folder is looked into as if it were a class folder, so nested exports (patient/study/...) work.
 // DICOM files directly in a class folder are grouped into series the same way.
+//
+// Groups (the patient, so that a run's split never puts one patient in two splits): the CSV's group column
+// where it has one; else, for DICOM, the keyed hash of PatientID (or StudyInstanceUID) that the scan computes
+// with the import's secret key (dicom-file.ts), never the identifier itself; else the sub-folder of a class
+// folder when it holds several cases (class/patient/...).
 
 import { createHash } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
@@ -30,6 +35,8 @@ type CaseMeta = Pick<CaseRef, 'label' | 'group' | 'split'>;
 interface ScanContext {
   /** Ids and skipped files are relative to it: the source folder, or the CSV's folder. */
   root: string;
+  /** The import's secret key for hashing DICOM patients into groups; none: DICOM cases get no patient group. */
+  groupKey?: Uint8Array;
   cases: CaseRef[];
   skipped: SkippedFile[];
 }
@@ -47,7 +54,7 @@ async function skipFile(ctx: ScanContext, file: string): Promise<void> {
 
 /** Named files split into series: one case per SeriesInstanceUID; ids hash the UID, never show it. */
 async function addDicomCases(ctx: ScanContext, folder: string, files: string[], meta: CaseMeta): Promise<void> {
-  const { series, skipped } = await scanDicomFiles(files, ctx.root);
+  const { series, skipped } = await scanDicomFiles(files, ctx.root, ctx.groupKey);
   ctx.skipped.push(...skipped);
   const base = relativeId(ctx.root, folder);
   // A file of the folder that cannot be read may be a slice of any of its series: importing the rest would
@@ -63,7 +70,7 @@ async function addDicomCases(ctx: ScanContext, folder: string, files: string[], 
   }
   for (const s of series) {
     const id = series.length === 1 ? base : `${base}#${seriesHash(s.uid)}`;
-    addCase(ctx, { id, kind: 'dicom-series', files: s.files }, meta);
+    addCase(ctx, { id, kind: 'dicom-series', files: s.files }, { ...meta, group: meta.group ?? s.group });
   }
 }
 
@@ -113,8 +120,11 @@ async function scanCaseFolder(ctx: ScanContext, dir: string, meta: CaseMeta): Pr
   await scanContainer(ctx, dir, meta, top);
 }
 
-/** A class folder (or a nested folder): its files are cases, its sub-folders case folders. */
-async function scanContainer(ctx: ScanContext, dir: string, meta: CaseMeta, listing?: Awaited<ReturnType<typeof listFolder>>): Promise<void> {
+/**
+ * A class folder (or a nested folder): its files are cases, its sub-folders case folders. In a class folder
+ * (`groupSubfolders`), a sub-folder holding several cases is their group, for those without one.
+ */
+async function scanContainer(ctx: ScanContext, dir: string, meta: CaseMeta, listing?: Awaited<ReturnType<typeof listFolder>>, groupSubfolders = false): Promise<void> {
   const { files, dirs } = listing ?? (await listFolder(dir, ctx.root, ctx.skipped));
   const looseDicom: string[] = [];
   for (const f of files) {
@@ -124,11 +134,16 @@ async function scanContainer(ctx: ScanContext, dir: string, meta: CaseMeta, list
     else await skipFile(ctx, f);
   }
   if (looseDicom.length > 0) await addDicomCases(ctx, dir, looseDicom, meta);
-  for (const d of dirs) await scanCaseFolder(ctx, d, meta);
+  for (const d of dirs) {
+    const before = ctx.cases.length;
+    await scanCaseFolder(ctx, d, meta);
+    const found = ctx.cases.slice(before);
+    if (groupSubfolders && found.length > 1) for (const c of found) c.group ??= relativeId(ctx.root, d);
+  }
 }
 
-async function scanClassFolders(source: string): Promise<ScanResult> {
-  const ctx: ScanContext = { root: source, cases: [], skipped: [] };
+async function scanClassFolders(source: string, groupKey?: Uint8Array): Promise<ScanResult> {
+  const ctx: ScanContext = { root: source, groupKey, cases: [], skipped: [] };
   const { files, dirs } = await listFolder(source, source, ctx.skipped);
   for (const f of files) {
     ctx.skipped.push({ file: relativeId(source, f), reason: 'not inside a class folder (a data set folder holds one sub-folder per class)' });
@@ -136,7 +151,7 @@ async function scanClassFolders(source: string): Promise<ScanResult> {
   for (const dir of dirs) {
     const label = basename(dir);
     const before = ctx.cases.length;
-    await scanContainer(ctx, dir, { label });
+    await scanContainer(ctx, dir, { label }, undefined, true);
     if (ctx.cases.length === before) ctx.skipped.push({ file: relativeId(source, dir), reason: `class folder ${label} has no readable case` });
   }
   // Reports, shards and splits list cases in the order a file browser shows them (ids start with the class).
@@ -144,8 +159,8 @@ async function scanClassFolders(source: string): Promise<ScanResult> {
   return { cases: ctx.cases, skipped: ctx.skipped };
 }
 
-async function scanCsv(csv: string): Promise<ScanResult> {
-  const ctx: ScanContext = { root: dirname(csv), cases: [], skipped: [] };
+async function scanCsv(csv: string, groupKey?: Uint8Array): Promise<ScanResult> {
+  const ctx: ScanContext = { root: dirname(csv), groupKey, cases: [], skipped: [] };
   const { rows, skipped } = await readCsvManifest(csv);
   ctx.skipped.push(...skipped);
   const seen = new Set<string>();
@@ -177,7 +192,24 @@ async function scanCsv(csv: string): Promise<ScanResult> {
       ctx.skipped.push({ file: row.path, reason: `line ${row.line} of ${csv}: the folder holds no readable case` });
     }
   }
+  checkGroupsInOneSplit(csv, ctx.cases);
   return { cases: ctx.cases, skipped: ctx.skipped };
+}
+
+/**
+ * When the CSV fixes the splits, no group (the CSV's, or a DICOM patient found by the scan) may have cases in
+ * two of them: the test split would then hold a patient the model was trained on.
+ */
+function checkGroupsInOneSplit(csv: string, cases: CaseRef[]): void {
+  if (!cases.every((c) => c.split !== undefined)) return;
+  const byGroup = new Map<string, CaseRef[]>();
+  for (const c of cases) if (c.group !== undefined) byGroup.set(c.group, [...(byGroup.get(c.group) ?? []), c]);
+  for (const [group, members] of byGroup) {
+    const splits = [...new Set(members.map((c) => c.split))];
+    if (splits.length < 2) continue;
+    const where = splits.map((sp) => `${sp}: ${members.filter((c) => c.split === sp).map((c) => c.id).join(', ')}`).join('; ');
+    throw new DataFileError(csv, `group ${group} is in ${splits.length} splits (${where}); a group (patient) must lie in one split`);
+  }
 }
 
 /** The classes of `cases` in sorted (code-unit) order, so label indices never depend on the locale. */
@@ -195,9 +227,10 @@ export function requireTwoClasses(source: string, cases: { label: string }[], sk
 
 /**
  * Finds the cases of a data set folder (one sub-folder per class) or CSV manifest. Never writes anything.
- * Throws a DataFileError naming the source when it cannot be read or holds fewer than two classes.
+ * Throws a DataFileError naming the source when it cannot be read or holds fewer than two classes, or when a
+ * CSV that fixes the splits puts one group in two. `groupKey`: the import's secret for DICOM patient groups.
  */
-export async function scanSource(source: string): Promise<ScanResult> {
+export async function scanSource(source: string, opts: { groupKey?: Uint8Array } = {}): Promise<ScanResult> {
   const abs = resolve(source);
   let info;
   try {
@@ -206,8 +239,8 @@ export async function scanSource(source: string): Promise<ScanResult> {
     throw fileSystemError(abs, err);
   }
   let result: ScanResult;
-  if (info.isDirectory()) result = await scanClassFolders(abs);
-  else if (CSV_FILE.test(abs)) result = await scanCsv(abs);
+  if (info.isDirectory()) result = await scanClassFolders(abs, opts.groupKey);
+  else if (CSV_FILE.test(abs)) result = await scanCsv(abs, opts.groupKey);
   else throw new DataFileError(abs, 'expected a folder with one sub-folder per class, or a .csv manifest (path,label[,group][,split])');
   // Nested folders are listed once per level, so a listing error can be recorded more than once.
   const seen = new Set<string>();

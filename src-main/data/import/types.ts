@@ -20,7 +20,11 @@ export interface CaseRef {
   files: string[];
   /** The class (the class folder's name or the CSV's label). */
   label: string;
-  /** The group (patient) for leakage-free splitting, from the CSV. */
+  /**
+   * The group (patient) for leakage-free splitting: the CSV's group, else for DICOM the keyed hash of its
+   * PatientID or StudyInstanceUID ('patient-<16 hex>', 'study-<16 hex>'), else the class sub-folder holding
+   * several cases (its relative path).
+   */
   group?: string;
   /** A fixed split, from the CSV. */
   split?: CaseSplit;
@@ -60,6 +64,12 @@ export interface InspectReport {
   /** Classes in sorted order, with the number of readable cases in each. */
   classes: { name: string; cases: number }[];
   cases: CaseInfo[];
+  /**
+   * The units a run's split keeps together: the distinct groups of the readable cases (patients, by the CSV,
+   * the keyed hash of the DICOM PatientID, or the sub-folder of a class folder), plus every case without a
+   * group, which is its own.
+   */
+  groups: { count: number; groupedCases: number };
   skipped: SkippedFile[];
 }
 

@@ -3,11 +3,8 @@
 // small results. A case that fails, or whose worker dies (a decoder crash, out of memory), becomes a skipped
 // entry with its reason and the import goes on with a fresh worker.
 import { fork } from 'node:child_process';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { entryModule } from '../process-entry';
 import type { CaseJob, FromImportWorker, ToImportWorker } from './import-protocol';
 import type { CaseInfo, ImportProgress, SkippedFile } from './types';
 
@@ -26,14 +23,7 @@ export type ImportWorkerLauncher = () => ImportWorkerProcess;
 
 /** The worker entry module next to this file: .ts when run through tsx, .js when bundled. */
 export function importWorkerEntry(): { file: string; execArgv: string[] } {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const ts = path.join(here, 'import-worker.ts');
-  if (fs.existsSync(ts)) {
-    // `--import tsx` would be resolved from the current folder, which need not be the project's.
-    const tsxLoader = createRequire(import.meta.url).resolve('tsx');
-    return { file: ts, execArgv: ['--import', pathToFileURL(tsxLoader).href] };
-  }
-  return { file: path.join(here, 'import-worker.js'), execArgv: [] };
+  return entryModule(import.meta.url, 'import-worker');
 }
 
 const STDERR_TAIL = 4096;
