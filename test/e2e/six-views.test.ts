@@ -304,14 +304,22 @@ describe('the six views in Chromium, web mode', () => {
     expect(await results.rows.count()).toBe(keys.length);
     for (const key of keys) {
       const m = ev.models[key];
+      const ci = ev.ci95![key];
+      const pctRange = (r: [number, number]) => `${(r[0] * 100).toFixed(1)}–${(r[1] * 100).toFixed(1)}`;
       expect(await results.value(key, 'accuracy'), key).toBe(m.accuracy);
-      expect(await results.cell(key, 'accuracy').textContent(), key).toBe(percent(m.accuracy, 2));
+      expect(await results.cell(key, 'accuracy').textContent(), key).toBe(percent(m.accuracy, 2) + pctRange(ci.accuracy));
+      expect(await results.interval(key, 'accuracy'), key).toEqual({ ci: ci.accuracy, text: pctRange(ci.accuracy) });
+      expect(await results.value(key, 'balancedAccuracy'), key).toBe(m.balancedAccuracy);
+      expect(await results.interval(key, 'balancedAccuracy'), key).toEqual({ ci: ci.balancedAccuracy, text: pctRange(ci.balancedAccuracy) });
       // Two classes: AUC, sensitivity and specificity too.
       expect(await results.value(key, 'auc'), key).toBe(m.auc);
-      expect(await results.cell(key, 'auc').textContent(), key).toBe(m.auc!.toFixed(3));
+      expect(await results.cell(key, 'auc').textContent(), key).toBe(m.auc!.toFixed(3) + `${ci.auc![0].toFixed(2)}–${ci.auc![1].toFixed(2)}`);
       expect(await results.value(key, 'sensitivity'), key).toBe(m.sensitivity);
       expect(await results.value(key, 'specificity'), key).toBe(m.specificity);
     }
+    // The positive class is named where its metrics are: the demo's minority class.
+    expect(await studio.page.getByTestId('results-sensitivity-header').textContent()).toBe('Sensitivity for hyperplasia');
+    expect(await studio.page.getByTestId('roc-chart').getAttribute('data-models')).toBe('cnnDnn,global,average,vote');
     expect(await results.value('global', 'params')).toBe(rec.models.global.params);
     expect(await results.value('global', 'wall')).toBe(rec.timings.globalWall);
     expect(await results.value('cnnDnn', 'wall')).toBe(rec.timings.cnnDnnWall);

@@ -3,7 +3,7 @@
 // matrices with their cases, and the decomposition map.
 import type { Locator, Page } from 'playwright-core';
 
-export type ResultColumn = 'accuracy' | 'auc' | 'sensitivity' | 'specificity' | 'train' | 'wall' | 'params';
+export type ResultColumn = 'accuracy' | 'balancedAccuracy' | 'auc' | 'sensitivity' | 'specificity' | 'bestEpoch' | 'train' | 'wall' | 'params';
 
 export class ResultsViewPage {
   /** data-run-id, data-state = empty|loading|error|pending|ready. */
@@ -54,6 +54,13 @@ export class ResultsViewPage {
   /** A cell of a model's row (data-value = the raw number, its text as shown). */
   cell(key: string, col: ResultColumn): Locator {
     return this.row(key).locator(`[data-col="${col}"]`);
+  }
+
+  /** A cell's 95% interval as shown (data-ci = "low,high"), or null without one. */
+  async interval(key: string, col: ResultColumn): Promise<{ ci: number[]; text: string } | null> {
+    const span = this.cell(key, col).locator('.ci');
+    if ((await span.count()) === 0) return null;
+    return { ci: (await span.getAttribute('data-ci'))!.split(',').map(Number), text: (await span.textContent())! };
   }
 
   /** The raw number of a cell, undefined when it has none. */
