@@ -1,6 +1,7 @@
 // The training loop of one model: seeded shuffles, mini-batches copied from typed arrays, per-batch
 // progress, a validation pass and a checkpoint hook after every epoch, and a stop flag checked
-// between batches.
+// between batches. Every read of a tensor is asynchronous (`await data()`): on the webgpu backend
+// dataSync() throws in Node, and elsewhere it would block the event loop for nothing.
 import * as tf from '@tensorflow/tfjs';
 import { seededPermutation } from './random';
 import type { BatchProgress, EpochSummary } from './progress';
@@ -24,6 +25,8 @@ export interface TrainLoopOptions {
   /** Epochs already done (resuming from a checkpoint). */
   startEpoch: number;
   shouldStop: () => boolean;
+  /** Batch of the validation predictions (default 256); a GPU's buffer limits can require less. */
+  predictBatch?: number;
   onBatch: (p: BatchProgress) => void;
   onEpoch: (s: EpochSummary) => Promise<void>;
 }
@@ -47,16 +50,17 @@ function makeBatch(d: ArrayData, idx: ArrayLike<number>, from: number, to: numbe
 }
 
 /** Class probabilities of every sample (n x classes, row-major), predicted in batches. */
-export function predictProbs(model: tf.LayersModel, d: ArrayData, classes: number, batch = 256): Float32Array {
+export async function predictProbs(model: tf.LayersModel, d: ArrayData, classes: number, batch = 256): Promise<Float32Array> {
   const size = sampleSize(d);
   const out = new Float32Array(d.n * classes);
   for (let from = 0; from < d.n; from += batch) {
     const to = Math.min(d.n, from + batch);
-    const probs = tf.tidy(() => {
-      const x = tf.tensor(d.x.subarray(from * size, to * size), [to - from, ...d.sampleShape]);
-      return (model.predict(x) as tf.Tensor).dataSync() as Float32Array;
-    });
-    out.set(probs, from * classes);
+    const probs = tf.tidy(() => model.predict(tf.tensor(d.x.subarray(from * size, to * size), [to - from, ...d.sampleShape])) as tf.Tensor);
+    try {
+      out.set((await probs.data()) as Float32Array, from * classes);
+    } finally {
+      probs.dispose();
+    }
   }
   return out;
 }
@@ -115,7 +119,7 @@ export async function trainLoop(model: tf.LayersModel, train: ArrayData, val: Ar
         });
       }
     }
-    const valMetrics = lossAndAccuracy(predictProbs(model, val, o.classes), val.y, o.classes);
+    const valMetrics = lossAndAccuracy(await predictProbs(model, val, o.classes, o.predictBatch), val.y, o.classes);
     await o.onEpoch({
       epoch: epoch + 1,
       loss: lossSum / counted,

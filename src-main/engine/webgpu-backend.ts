@@ -128,7 +128,9 @@ export function describeGpuError(error: GpuErrorLike): string {
   if (kind === 'GPUOutOfMemoryError') {
     return `out of GPU memory: ${error.message.trim()} (use a smaller --batch, or fewer trainers at a time with --workers)`;
   }
-  return `WebGPU ${kind.replace(/^GPU/, '').replace(/Error$/, '').toLowerCase() || 'device'} error: ${error.message.trim()}`;
+  // Dawn's message goes on with the call chain that led there; its first line says what was wrong.
+  const what = error.message.trim().split('\n')[0];
+  return `WebGPU ${kind.replace(/^GPU/, '').replace(/Error$/, '').toLowerCase() || 'device'} error: ${what} (results computed after it would be wrong)`;
 }
 
 /**
