@@ -26,4 +26,9 @@ export interface BackendInfo {
   skipped: { backend: string; reason: string }[];
   /** webgpu only: the adapter in use. */
   adapter?: AdapterFacts;
+  /**
+   * webgpu on a hardware adapter only: Dawn's name of every hardware adapter, one per GPU (identical
+   * GPUs share a name). Trainer i is given gpus[i % n] (see gpu-devices.ts).
+   */
+  gpus?: string[];
 }

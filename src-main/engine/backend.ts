@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { AdapterFacts, BackendInfo, BackendName } from './backend-info';
-import { adapterLabel, prepareWebgpu } from './webgpu-backend';
+import { adapterLabel, listAdapters, prepareWebgpu } from './webgpu-backend';
 
 export type { AdapterFacts, BackendInfo, BackendName };
 
@@ -35,6 +35,7 @@ interface Loaded {
   tfBackend: string;
   gpu: boolean;
   adapter?: AdapterFacts;
+  gpus?: string[];
 }
 
 // Not named `require`: the Electron build injects its own `require` into chunks that call one, and the two would clash.
@@ -127,7 +128,10 @@ async function loadWebgpu(acceptSoftware: boolean): Promise<Loaded> {
     tf.removeBackend('webgpu');
     throw err;
   }
-  return { tfBackend: 'webgpu', gpu: !adapter.isFallback, adapter };
+  if (adapter.isFallback) return { tfBackend: 'webgpu', gpu: false, adapter };
+  // The GPUs the orchestrator spreads its trainers over, one per trainer.
+  const gpus = (await listAdapters()).filter((a) => !a.isFallback).map((a) => a.device);
+  return { tfBackend: 'webgpu', gpu: true, adapter, gpus };
 }
 
 /** The adapter and its limits, for the backend line, e.g. "adapter: llvmpipe (...) (mesa, software), software; ...". */
@@ -196,7 +200,7 @@ function info(name: BackendName, loaded: Loaded, skipped: BackendInfo['skipped']
     const dawn = packageVersion('webgpu');
     if (dawn !== undefined) versions.webgpu = dawn;
   }
-  return { name, tfBackend: loaded.tfBackend, gpu: loaded.gpu, versions, skipped, ...(loaded.adapter ? { adapter: loaded.adapter } : {}) };
+  return { name, tfBackend: loaded.tfBackend, gpu: loaded.gpu, versions, skipped, ...(loaded.adapter ? { adapter: loaded.adapter } : {}), ...(loaded.gpus ? { gpus: loaded.gpus } : {}) };
 }
 
 function packageVersion(pkg: string): string | undefined {

@@ -48,11 +48,15 @@ function dawnFlags(): string[] {
   return name ? [`adapter=${name}`] : [];
 }
 
+async function dawnModule(): Promise<DawnModule> {
+  const specifier = 'webgpu';
+  return (await import(/* @vite-ignore */ specifier)) as DawnModule;
+}
+
 /** Loads Dawn once per process and installs its globals and navigator.gpu. */
 async function dawn(): Promise<GpuLike> {
   if (gpu) return gpu;
-  const specifier = 'webgpu';
-  const mod = (await import(/* @vite-ignore */ specifier)) as DawnModule;
+  const mod = await dawnModule();
   Object.assign(globalThis, mod.globals);
   const created = mod.create(dawnFlags());
   // Node 21+ defines a read-only navigator getter of its own; replace it, keeping what it had.
@@ -70,11 +74,16 @@ export async function probeAdapter(): Promise<AdapterFacts> {
     adapter = await g.requestAdapter({ powerPreference: 'high-performance' });
   } catch (err) {
     // Dawn rejects when the adapter named by DDCNN_WEBGPU_ADAPTER is not there, listing the ones that are.
-    throw new Error(`no WebGPU adapter: ${String((err as Error).message ?? err).replace(/\s*\n\s*/g, '; ')}`);
+    const names = listedAdapterNames(err);
+    throw new Error(`no WebGPU adapter named '${process.env[ADAPTER_ENV]}' (${ADAPTER_ENV}); Dawn lists ${names.length === 0 ? 'none' : names.map((n) => `'${n}'`).join(', ')}`);
   }
   if (adapter === null) {
     throw new Error(`no WebGPU adapter found (Dawn found no usable ${platformApi()} device)`);
   }
+  return adapterFacts(adapter);
+}
+
+function adapterFacts(adapter: GpuAdapterLike): AdapterFacts {
   const info = adapter.info;
   return {
     vendor: info.vendor,
@@ -84,6 +93,36 @@ export async function probeAdapter(): Promise<AdapterFacts> {
     isFallback: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
     limits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
   };
+}
+
+/**
+ * Every adapter Dawn can see (on this platform's API), hardware and software, one entry per device
+ * (two identical GPUs give two entries with the same name). Dawn's Node bindings have no enumeration:
+ * requestAdapter gives one adapter, chosen by power preference or by the `adapter=<name>` option,
+ * whose rejection for a name that matches nothing lists every adapter's name. So: that list, then
+ * each named adapter's facts from an instance that asks for it by name.
+ */
+export async function listAdapters(): Promise<AdapterFacts[]> {
+  const mod = await dawnModule();
+  let names: string[];
+  try {
+    const none = await mod.create(['adapter=\u0001 no adapter has this name']).requestAdapter();
+    if (none === null) return [];
+    names = []; // a device named like that: nothing to list
+  } catch (err) {
+    names = listedAdapterNames(err);
+  }
+  const facts: AdapterFacts[] = [];
+  for (const name of names) {
+    const adapter = await mod.create([`adapter=${name}`]).requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+    if (adapter !== null) facts.push({ ...adapterFacts(adapter), device: name });
+  }
+  return facts;
+}
+
+/** The adapter names in Dawn's rejection of an adapter name that matched none ("Available adapters: * backend: 'vulkan', name: '...'"). */
+function listedAdapterNames(err: unknown): string[] {
+  return [...String((err as Error)?.message ?? err).matchAll(/^ \* backend: '[^']*', name: '(.*)'$/gm)].map((m) => m[1]);
 }
 
 /** The graphics API Dawn drives on this platform. */

@@ -3,8 +3,8 @@
 // restarts crashed trainers from their last checkpoint, and evaluates the finished run.
 import fs from 'node:fs';
 import os from 'node:os';
-import { execFileSync } from 'node:child_process';
 import { initBackend, type BackendInfo } from '../engine/backend';
+import { countGpus, trainerDeviceEnv } from '../engine/gpu-devices';
 import { coarseHiddenUnits } from '../engine/architecture';
 import { evaluateRun } from './evaluate';
 import { peakRssMB } from '../data/peak-memory';
@@ -48,16 +48,9 @@ export interface RunHandle {
   stop(): void;
 }
 
-function countGpus(): number {
-  try {
-    return Math.max(1, execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 5000 }).trim().split('\n').length);
-  } catch {
-    return 1;
-  }
-}
-
+/** One trainer per GPU on a GPU backend, else one per core. */
 export function defaultWorkers(backend: BackendInfo): number {
-  return backend.gpu ? countGpus() : Math.max(1, os.availableParallelism());
+  return backend.gpu ? countGpus(backend) : Math.max(1, os.availableParallelism());
 }
 
 export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
@@ -101,7 +94,7 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
         m.attempts++;
         m.state = m.attempts > 1 ? 'restarted' : 'running';
         save();
-        const env: Record<string, string> = backend.gpu ? { CUDA_VISIBLE_DEVICES: String(slot) } : {};
+        const env = trainerDeviceEnv(backend, slot);
         const p = opts.launcher({ env, logFile: L.log(model) });
         running.set(model, p);
         emit({ type: 'launch', model, pid: p.pid, attempt: m.attempts });
@@ -111,6 +104,7 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
           emit(msg);
           if (msg.type === 'epoch' || msg.type === 'done') appendMetric(msg);
           if (msg.type === 'error') lastError = msg.message.split('\n')[0];
+          if (msg.type === 'started' && msg.device !== undefined) m.device = msg.device;
           if (msg.type === 'started' && msg.resumedFromEpoch > 0 && m.attempts > 1) {
             const last = rec.restarts.findLast((r) => r.model === model);
             if (last) {

@@ -22,6 +22,8 @@ export interface ModelRecord {
   peakRssMB?: number;
   attempts: number;
   error?: string;
+  /** What the model trained on, from its trainer: a WebGPU adapter, a CUDA device, or "CPU". */
+  device?: string;
 }
 
 export interface RestartRecord {
@@ -75,6 +77,8 @@ export interface RunSummary {
   auc?: { global?: number; cnnDnn: number; average: number; vote: number; local: number[] };
   seconds: { global?: number; globalWall?: number; localMax: number; localSum: number; localWall: number; coarse: number; cnnDnnWall: number; totalWall: number };
   params: Record<string, number>;
+  /** What each model trained on (a WebGPU adapter, a CUDA device, or "CPU"). */
+  devices?: Record<string, string>;
   restarts: number;
   memoryMB?: RunRecord['memory'];
 }

@@ -8,6 +8,7 @@ import { buildCoarseModel, buildModel } from '../engine/model-builder';
 import { loadModel, modelExists, saveModel, writeFileAtomic } from '../engine/model-io';
 import { predictProbs, trainLoop, type ArrayData } from '../engine/train-loop';
 import { guardDevice, type DeviceGuard } from '../engine/device-limits';
+import { deviceLabel } from '../engine/gpu-devices';
 import { modelCost, type ModelCost } from '../engine/architecture';
 import { coarseFeatures, concatLocalProbs, fitCoarseScaling, type CoarseFeatureScaling } from '../engine/fusion';
 import { deriveSeed } from '../engine/random';
@@ -93,7 +94,7 @@ async function trainAndWrite(job: TrainerJob, send: (m: FromTrainer) => void, sh
     compile(model, job);
   }
   const params = model.countParams();
-  send({ type: 'started', model: job.model, pid: process.pid, backend: backend.name, backendNote: describeBackend(backend), resumedFromEpoch: state.epochsDone, params });
+  send({ type: 'started', model: job.model, pid: process.pid, backend: backend.name, backendNote: describeBackend(backend), resumedFromEpoch: state.epochsDone, params, device: deviceLabel(backend) });
 
   let epochStart = performance.now();
   const finished = await trainLoop(model, train, val, {

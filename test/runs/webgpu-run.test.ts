@@ -1,0 +1,49 @@
+// A whole CNN-DNN run with the trainers on webgpu (here Mesa's lavapipe where no GPU is present),
+// against the same run on wasm: same seed, same split, same initial weights, so the two may differ
+// only by float32 rounding in their kernels. And a trainer's refusal of a batch the device cannot hold.
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { executeRun } from '../../src-main/runs/execute-run';
+import { forkLauncher } from '../../src-main/runs/launcher';
+import { readRunRecord } from '../../src-main/runs/run-record';
+import { runLayout } from '../../src-main/runs/layout';
+import { readEval } from '../../src-main/runs/summary';
+import { createSmallRun, tempWorkspace } from '../helpers/runs';
+import { findAdapter } from '../helpers/webgpu';
+
+const found = await findAdapter();
+
+/** Kept small: lavapipe trains 6-8x slower than wasm. */
+const tiny = { global: false, limit: 240, limitTest: 100, epochs: 2, width: 4 };
+
+async function trainOn(backend: string, ws: string) {
+  const runDir = await createSmallRun(ws, { ...tiny, backend });
+  const rec = await executeRun(runDir, { launcher: forkLauncher, workers: 2 }).done;
+  expect(rec.status, rec.error).toBe('completed');
+  const L = runLayout(runDir);
+  const probs = (model: string) => new Float32Array(fs.readFileSync(L.probs(model, 'test')).buffer.slice(0));
+  return { rec: readRunRecord(runDir), ev: readEval(runDir), probs };
+}
+
+describe.skipIf(found.skip !== undefined)(`a CNN-DNN run on webgpu ${found.skip ?? ''}`, () => {
+  it('trains a 2x2 MNIST CNN-DNN to the same test accuracies and probabilities as wasm with the same seed', async () => {
+    const ws = tempWorkspace();
+    const wasm = await trainOn('wasm', ws);
+    const webgpu = await trainOn('webgpu', ws);
+    expect(webgpu.rec.backend).toMatchObject({ name: 'webgpu', adapter: { device: found.adapter!.device } });
+    const models = ['local-0', 'local-1', 'local-2', 'local-3', 'coarse'];
+    const rows = models.map((m) => {
+      const a = wasm.probs(m);
+      const b = webgpu.probs(m);
+      let maxDiff = 0;
+      for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+      return { model: m, wasm: wasm.ev.models[m === 'coarse' ? 'cnnDnn' : m].accuracy, webgpu: webgpu.ev.models[m === 'coarse' ? 'cnnDnn' : m].accuracy, maxDiff };
+    });
+    console.log(['| model | test accuracy wasm | test accuracy webgpu | max abs difference of test probabilities |', '|---|---|---|---|',
+      ...rows.map((r) => `| ${r.model === 'coarse' ? 'CNN-DNN (coarse)' : r.model} | ${r.wasm.toFixed(3)} | ${r.webgpu.toFixed(3)} | ${r.maxDiff.toExponential(2)} |`)].join('\n'));
+    for (const r of rows) {
+      expect(r.maxDiff, r.model).toBeLessThanOrEqual(1e-3);
+      expect(Math.abs(r.webgpu - r.wasm), r.model).toBeLessThanOrEqual(0.02);
+    }
+  });
+});
