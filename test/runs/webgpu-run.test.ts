@@ -1,12 +1,18 @@
 // A whole CNN-DNN run with the trainers on webgpu (here Mesa's lavapipe where no GPU is present),
 // against the same run on wasm: same seed, same split, same initial weights, so the two may differ
-// only by float32 rounding in their kernels. And a trainer's refusal of a batch the device cannot hold.
-import fs from 'node:fs';
+// only by float32 rounding in their kernels.
+//
+// Tolerances: the split, the initial weights (seeded JS random numbers) and the shuffles are identical,
+// and one kernel's rounding differs by about 1e-7 relative (the gradient checks measure <= 3e-6);
+// after the run's 14 Adam steps per model the test probabilities were measured to differ by < 1e-6.
+// 1e-3 leaves a thousandfold margin for that rounding to grow, while a wrong kernel (a misrouted
+// gradient, as in wasm's Conv3DBackpropInput) moves probabilities by tenths. Accuracies may differ
+// by 2 of the 100 test digits: a digit whose two best classes are within 2e-3 can flip.
 import { describe, expect, it } from 'vitest';
 import { executeRun } from '../../src-main/runs/execute-run';
 import { forkLauncher } from '../../src-main/runs/launcher';
 import { readRunRecord } from '../../src-main/runs/run-record';
-import { runLayout } from '../../src-main/runs/layout';
+import { readF32, runLayout } from '../../src-main/runs/layout';
 import { readEval } from '../../src-main/runs/summary';
 import { createSmallRun, tempWorkspace } from '../helpers/runs';
 import { findAdapter } from '../helpers/webgpu';
@@ -14,14 +20,14 @@ import { findAdapter } from '../helpers/webgpu';
 const found = await findAdapter();
 
 /** Kept small: lavapipe trains 6-8x slower than wasm. */
-const tiny = { global: false, limit: 240, limitTest: 100, epochs: 2, width: 4 };
+const tiny = { global: false, limit: 200, limitTest: 100, epochs: 2, width: 4, learningRate: 1e-2 };
 
 async function trainOn(backend: string, ws: string) {
   const runDir = await createSmallRun(ws, { ...tiny, backend });
   const rec = await executeRun(runDir, { launcher: forkLauncher, workers: 2 }).done;
   expect(rec.status, rec.error).toBe('completed');
   const L = runLayout(runDir);
-  const probs = (model: string) => new Float32Array(fs.readFileSync(L.probs(model, 'test')).buffer.slice(0));
+  const probs = (model: string) => readF32(L.probs(model, 'test'));
   return { rec: readRunRecord(runDir), ev: readEval(runDir), probs };
 }
 
@@ -45,5 +51,5 @@ describe.skipIf(found.skip !== undefined)(`a CNN-DNN run on webgpu ${found.skip 
       expect(r.maxDiff, r.model).toBeLessThanOrEqual(1e-3);
       expect(Math.abs(r.webgpu - r.wasm), r.model).toBeLessThanOrEqual(0.02);
     }
-  });
+  }, 300_000);
 });
