@@ -80,7 +80,15 @@ export async function probeAdapter(): Promise<AdapterFacts> {
   if (adapter === null) {
     throw new Error(`no WebGPU adapter found (Dawn found no usable ${platformApi()} device)`);
   }
-  return adapterFacts(adapter);
+  const facts = adapterFacts(adapter);
+  // GPUAdapterInfo.device is a sanitised form of Dawn's device name ("llvmpipe (LLVM 15.0.6, 256 bits)"
+  // reads "llvmpipe-llvm-15-0-6-256-bits-"); show the name Dawn lists, which is also what adapter= matches.
+  const named = (await listAdapters()).find((a) => sanitisedName(a.device) === facts.device);
+  return named ? { ...facts, device: named.device } : facts;
+}
+
+function sanitisedName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 }
 
 function adapterFacts(adapter: GpuAdapterLike): AdapterFacts {
@@ -96,13 +104,20 @@ function adapterFacts(adapter: GpuAdapterLike): AdapterFacts {
 }
 
 /**
- * Every adapter Dawn can see (on this platform's API), hardware and software, one entry per device
+ * Every adapter Dawn can see (on this platform's API, once per process), hardware and software, one entry per device
  * (two identical GPUs give two entries with the same name). Dawn's Node bindings have no enumeration:
  * requestAdapter gives one adapter, chosen by power preference or by the `adapter=<name>` option,
  * whose rejection for a name that matches nothing lists every adapter's name. So: that list, then
  * each named adapter's facts from an instance that asks for it by name.
  */
-export async function listAdapters(): Promise<AdapterFacts[]> {
+export function listAdapters(): Promise<AdapterFacts[]> {
+  listed ??= enumerateAdapters();
+  return listed;
+}
+
+let listed: Promise<AdapterFacts[]> | undefined;
+
+async function enumerateAdapters(): Promise<AdapterFacts[]> {
   const mod = await dawnModule();
   let names: string[];
   try {
