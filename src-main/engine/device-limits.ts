@@ -4,7 +4,7 @@
 // so). A step's largest tensor is the batch times the largest layer output of one sample (or the
 // largest weight tensor), estimated from the architecture spec without TensorFlow.
 import type { AdapterFacts, BackendInfo } from './backend-info';
-import type { ModelCost } from './architecture';
+import { modelCost, type Architecture, type ModelCost } from './architecture';
 import { adapterLabel, watchDeviceErrors, webgpuDevice } from './webgpu-backend';
 
 const BYTES_PER_VALUE = 4; // float32
@@ -35,6 +35,22 @@ export function checkBatchFits(cost: Pick<ModelCost, 'largestActivation' | 'larg
     throw new Error(`batch ${batch} is too large for ${device}: the largest activation of a step needs ${mib(needs)}; the largest batch that fits is ${fits} (--batch ${fits})`);
   }
   return fits;
+}
+
+/**
+ * Checks every model of a run against the backend's device before any trainer starts (a no-op on
+ * backends without a WebGPU adapter): throws, naming the model, when its batch does not fit.
+ */
+export function checkRunFits(backend: BackendInfo, models: Record<string, { arch?: Architecture }>, batch: number, nTrain: number): void {
+  if (backend.adapter === undefined) return;
+  for (const [name, m] of Object.entries(models)) {
+    if (m.arch === undefined) continue; // the coarse model: a few hundred numbers per sample
+    try {
+      checkBatchFits(modelCost(m.arch), Math.min(batch, nTrain), backend.adapter);
+    } catch (err) {
+      throw new Error(`${name}: ${(err as Error).message}`);
+    }
+  }
 }
 
 /** What a trainer needs from its device: the predictions' batch, and the device's asynchronous errors. */

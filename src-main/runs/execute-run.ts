@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { initBackend, type BackendInfo } from '../engine/backend';
 import { countGpus, trainerDeviceEnv } from '../engine/gpu-devices';
+import { checkRunFits } from '../engine/device-limits';
 import { coarseHiddenUnits } from '../engine/architecture';
 import { evaluateRun } from './evaluate';
 import { peakRssMB } from '../data/peak-memory';
@@ -172,6 +173,8 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
     const backend = await (opts.probeBackend ?? ((force) => initBackend({ force })))(rec.config.backend);
     const workers = opts.workers ?? rec.config.workers ?? defaultWorkers(backend);
     rec.backend = backend;
+    // A batch the GPU cannot hold fails the run now, with the largest batch that fits, not in every trainer.
+    checkRunFits(backend, rec.models, rec.config.batch, rec.dataset.nTrain);
     rec.status = 'running';
     // A new execution (first start or `ddcnn resume`) gives every unfinished model its full restart budget.
     for (const m of Object.values(rec.models)) if (m.state !== 'done') Object.assign(m, { state: 'queued', attempts: 0, error: undefined });

@@ -71,7 +71,8 @@ export async function runTrainer(job: TrainerJob, send: (m: FromTrainer) => void
   const backend = await initBackend({ force: job.backend });
   // Before any data is read: a batch the GPU cannot hold is refused (with the largest that fits), and
   // the device's asynchronous errors end the trainer instead of letting it write wrong results.
-  const device = guardDevice(backend, stepCost(job), job.batch);
+  const nTrain = readCacheManifest(job.cacheDir).splits.train.labels.length;
+  const device = guardDevice(backend, stepCost(job), Math.min(job.batch, nTrain));
   await Promise.race([trainAndWrite(job, send, shouldStop, backend, device), device.failed]);
 }
 

@@ -1,6 +1,6 @@
 // A whole CNN-DNN run with the trainers on webgpu (here Mesa's lavapipe where no GPU is present),
 // against the same run on wasm: same seed, same split, same initial weights, so the two may differ
-// only by float32 rounding in their kernels.
+// only by float32 rounding in their kernels. And a run whose batch the device cannot hold is refused.
 //
 // Tolerances: the split, the initial weights (seeded JS random numbers) and the shuffles are identical,
 // and one kernel's rounding differs by about 1e-7 relative (the gradient checks measure <= 3e-6);
@@ -15,6 +15,7 @@ import { readRunRecord } from '../../src-main/runs/run-record';
 import { readF32, runLayout } from '../../src-main/runs/layout';
 import { readEval } from '../../src-main/runs/summary';
 import { createSmallRun, tempWorkspace } from '../helpers/runs';
+import type { RunEvent } from '../../src-main/runs/execute-run';
 import { findAdapter } from '../helpers/webgpu';
 
 const found = await findAdapter();
@@ -52,4 +53,21 @@ describe.skipIf(found.skip !== undefined)(`a CNN-DNN run on webgpu ${found.skip 
       expect(Math.abs(r.webgpu - r.wasm), r.model).toBeLessThanOrEqual(0.02);
     }
   }, 300_000);
+
+  it('refuses a run whose batch the device cannot hold before any trainer starts, naming the model and the largest batch that fits', async () => {
+    const adapter = found.adapter!;
+    const limit = Math.min(adapter.limits.maxStorageBufferBindingSize, adapter.limits.maxBufferSize);
+    // The global model (VGG, 'same' padding) has its largest tensor at its first convolution: 28 x 28 x
+    // width float32 values per digit. The width is chosen so that about 2000 digits fill the limit
+    // (22 on a 128 MiB binding), so that the training set can be larger than the batch that fits.
+    const width = Math.ceil(limit / (28 * 28 * 4 * 2000));
+    const fits = Math.floor(limit / (28 * 28 * width * 4));
+    const ws = tempWorkspace();
+    const runDir = await createSmallRun(ws, { backend: 'webgpu', global: true, width, limit: fits + 100, batch: fits + 1 });
+    const events: RunEvent[] = [];
+    const rec = await executeRun(runDir, { launcher: forkLauncher, workers: 2, onEvent: (e) => events.push(e) }).done;
+    expect(rec.status).toBe('failed');
+    expect(rec.error).toMatch(new RegExp(`^global: batch ${fits + 1} is too large for .*the largest batch that fits is ${fits} \\(--batch ${fits}\\)$`));
+    expect(events.filter((e) => e.type === 'launch')).toEqual([]);
+  });
 });
