@@ -19,8 +19,9 @@ import { progressReporter } from './progress';
 import { importBench, importBenchMarkdown, type ImportBench } from './bench-import';
 import { importProgressReporter } from './import-progress';
 import { fuzzBench, fuzzBenchMarkdown, type FuzzBench } from './bench-fuzz';
+import { benchBackends, backendsMarkdown, measureBackendHere, type BackendBench } from './bench-backends';
 
-const PARTS = ['throughput', 'scaling', 'mnist', 'lidc', 'import', 'fuzz'] as const;
+const PARTS = ['throughput', 'scaling', 'mnist', 'lidc', 'import', 'fuzz', 'backends'] as const;
 type Part = (typeof PARTS)[number];
 
 // The LIDC nodule set may not be redistributed, so it is read from the shared data folder beside the project.
@@ -66,14 +67,21 @@ async function scaling(workspace: string, quiet: boolean) {
 export function benchCommand(program: Command): void {
   program
     .command('bench')
-    .description('measure throughput, parallel scaling, accuracy, import speed and memory, and fuzz the readers; writes bench/results.json and .md')
+    .description('measure throughput, parallel scaling, accuracy, import speed, memory and the compute backends side by side, and fuzz the readers; writes bench/results.json and .md')
     .addOption(new Option('--only <part>', 'run one part only').choices([...PARTS]))
     .option('--epochs <n>', 'epochs of every model in the MNIST and LIDC runs (default: 10 for MNIST, 15 for LIDC)', (v) => Number(v))
     .option('--fuzz-cases <n>', 'mutated files per reader in the fuzz part (default 100)', (v) => Number(v))
     .option('--out <dir>', 'folder for results.json and results.md', 'bench')
     .option('--workspace <dir>', 'folder holding the benchmark runs', path.join(os.tmpdir(), 'ddcnn-bench'))
     .option('--json', 'print the results as JSON on stdout (for --only throughput: {backend, samplesPerSecond})')
+    .option('--seconds <s>', 'backends: timed seconds per net and backend', (v) => Number(v), 15)
+    .option('--backend <name>', 'backends: measure this one backend in this process and print its row as JSON (what each child does)')
     .action(async (o) => {
+      if (o.backend !== undefined) {
+        const row = await measureBackendHere(o.backend, o.seconds).catch((e: Error): BackendBench => ({ backend: o.backend, error: e.message.split('\n')[0] }));
+        process.stdout.write(JSON.stringify(row) + '\n');
+        process.exit(0); // Dawn's and tfjs's handles would keep the process alive
+      }
       const parts: Part[] = o.only ? [o.only] : [...PARTS];
       const quiet = Boolean(o.json);
       const results: Record<string, unknown> = {};
@@ -90,6 +98,9 @@ export function benchCommand(program: Command): void {
             { data: LIDC_NPZ, grid: [2, 2, 2], overlap: 1, family: 'vgg', epochs: o.epochs ?? 15, batch: 32, learningRate: 1e-3, seed: 1, global: true, shape: [24, 32, 32] },
             quiet,
           );
+        }
+        if (part === 'backends') {
+          results.backends = await benchBackends({ seconds: o.seconds, onStart: (b) => process.stderr.write(`bench: backends: ${b}\n`) });
         }
         if (part === 'import') {
           const progress = quiet ? undefined : importProgressReporter();
@@ -153,5 +164,6 @@ function markdown(results: Record<string, unknown>): string {
   }
   if (results.import) lines.push(...importBenchMarkdown(results.import as ImportBench));
   if (results.fuzz) lines.push(...fuzzBenchMarkdown(results.fuzz as FuzzBench));
+  if (results.backends) lines.push(...backendsMarkdown(results.backends as BackendBench[]));
   return lines.join('\n') + '\n';
 }

@@ -91,8 +91,18 @@ export function architecture(o: ArchitectureOptions): Architecture {
   return { ...o, dims, layers };
 }
 
-/** Parameters and multiply-adds per sample (forward pass) of an architecture, computed without TensorFlow. */
-export function modelCost(arch: Architecture): { params: number; macs: number } {
+export interface ModelCost {
+  params: number;
+  /** Multiply-adds per sample of the forward pass. */
+  macs: number;
+  /** Values per sample of the largest tensor a layer outputs (the input included): with the batch, a training step's largest activation. */
+  largestActivation: number;
+  /** Values of the largest single weight tensor (a conv kernel or a dense matrix). */
+  largestWeight: number;
+}
+
+/** Parameters, multiply-adds and largest tensors of an architecture, computed without TensorFlow. */
+export function modelCost(arch: Architecture): ModelCost {
   const kernelVolume = (k: number) => k ** arch.dims;
   const voxels = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
   let shape = [...arch.spatialShape];
@@ -100,6 +110,8 @@ export function modelCost(arch: Architecture): { params: number; macs: number } 
   let flat = 0;
   let params = 0;
   let macs = 0;
+  let largestActivation = voxels(shape) * channels;
+  let largestWeight = 0;
   // Residual branches start from a named earlier output; remember every layer's output shape.
   const outputs = new Map<string, { shape: number[]; channels: number }>();
   for (const l of arch.layers) {
@@ -107,6 +119,7 @@ export function modelCost(arch: Architecture): { params: number; macs: number } 
       const inp = l.input ? outputs.get(l.input)! : { shape, channels };
       const weights = kernelVolume(l.kernel) * inp.channels * l.filters;
       params += weights + l.filters;
+      largestWeight = Math.max(largestWeight, weights);
       shape = inp.shape.map((s) => Math.ceil(s / l.stride)); // 'same' padding
       channels = l.filters;
       macs += weights * voxels(shape);
@@ -118,12 +131,15 @@ export function modelCost(arch: Architecture): { params: number; macs: number } 
       flat = channels;
     } else if (l.kind === 'dense') {
       params += flat * l.units + l.units;
+      largestWeight = Math.max(largestWeight, flat * l.units);
       macs += flat * l.units;
       flat = l.units;
     }
     outputs.set(l.name, { shape, channels });
+    const flatOutput = l.kind === 'flatten' || l.kind === 'globalAvgPool' || l.kind === 'dense';
+    largestActivation = Math.max(largestActivation, flatOutput ? flat : voxels(shape) * channels);
   }
-  return { params, macs };
+  return { params, macs, largestActivation, largestWeight };
 }
 
 export function countParams(arch: Architecture): number {

@@ -1,7 +1,8 @@
 // Chooses and initialises the compute backend of this process (DESIGN.md section 3), and says which
 // one runs and why the better ones were skipped.
 //
-// Preference: tfjs-node-gpu (CUDA) > tfjs-node (native CPU) > wasm > cpu (pure JS, last resort).
+// Preference: tfjs-node-gpu (CUDA) > webgpu on a hardware adapter (any GPU, through Dawn; see
+// webgpu-backend.ts) > tfjs-node (native CPU) > wasm > cpu (pure JS, last resort).
 // All project code imports '@tensorflow/tfjs'. The native packages are optionalDependencies that
 // depend on the same exact @tensorflow/tfjs version, so npm dedupes them onto our tfjs-core, and
 // tfjs-core keeps its engine in a global singleton anyway: importing them registers the
@@ -12,15 +13,17 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendInfo, BackendName } from './backend-info';
+import type { AdapterFacts, BackendInfo, BackendName } from './backend-info';
+import { adapterLabel, listAdapters, prepareWebgpu } from './webgpu-backend';
 
-export type { BackendInfo, BackendName };
+export type { AdapterFacts, BackendInfo, BackendName };
 
 /** Valid names, best first. */
-export const BACKEND_NAMES: readonly BackendName[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+export const BACKEND_NAMES: readonly BackendName[] = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'];
 
 const PACKAGES: Record<BackendName, string> = {
   'node-gpu': '@tensorflow/tfjs-node-gpu',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
   node: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu',
@@ -31,6 +34,8 @@ const NOT_TRIED = 'not tried:';
 interface Loaded {
   tfBackend: string;
   gpu: boolean;
+  adapter?: AdapterFacts;
+  gpus?: string[];
 }
 
 // Not named `require`: the Electron build injects its own `require` into chunks that call one, and the two would clash.
@@ -50,7 +55,7 @@ export async function initBackend(opts: { force?: string } = {}): Promise<Backen
       skipped.push({ backend: better, reason: `${NOT_TRIED} backend forced to ${forced}` });
     }
     try {
-      return info(forced, await load(forced), skipped);
+      return info(forced, await load(forced, true), skipped);
     } catch (err) {
       throw new Error(`Backend ${forced} failed to load: ${firstLine(err)}`, { cause: err });
     }
@@ -58,7 +63,7 @@ export async function initBackend(opts: { force?: string } = {}): Promise<Backen
 
   for (const name of BACKEND_NAMES) {
     try {
-      return info(name, await load(name), skipped);
+      return info(name, await load(name, false), skipped);
     } catch (err) {
       skipped.push({ backend: name, reason: firstLine(err) });
     }
@@ -72,6 +77,7 @@ export function describeBackend(info: BackendInfo): string {
   const failed = info.skipped.filter((s) => !s.reason.startsWith(NOT_TRIED));
   const notes = [
     ...(info.name === 'node-gpu' && !info.gpu ? ['no GPU device visible: running on CPU'] : []),
+    ...(info.adapter ? [adapterNote(info.adapter)] : []),
     ...(notTried.length > 0 ? [`forced; not tried: ${notTried.map((s) => packageLabel(s.backend)).join(', ')}`] : []),
     ...failed.map((s) => `${packageLabel(s.backend)} skipped: ${s.reason}`),
   ];
@@ -84,11 +90,14 @@ function parseForced(value: string | undefined): BackendName | undefined {
   throw new Error(`Unknown backend "${value}": valid names are ${BACKEND_NAMES.join(', ')} (or auto)`);
 }
 
-async function load(name: BackendName): Promise<Loaded> {
+/** `forced`: the user asked for this backend, so a webgpu software adapter is accepted too. */
+async function load(name: BackendName, forced: boolean): Promise<Loaded> {
   switch (name) {
     case 'node-gpu':
     case 'node':
       return loadNative(name);
+    case 'webgpu':
+      return loadWebgpu(forced);
     case 'wasm':
       return loadWasm();
     case 'cpu':
@@ -107,6 +116,29 @@ async function loadNative(name: 'node-gpu' | 'node'): Promise<Loaded> {
   // tfjs-node-gpu runs on the CPU when CUDA finds no device; its backend says which.
   const usingGpu = (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice;
   return { tfBackend: 'tensorflow', gpu: name === 'node-gpu' && usingGpu !== false };
+}
+
+async function loadWebgpu(acceptSoftware: boolean): Promise<Loaded> {
+  const adapter = await prepareWebgpu(acceptSoftware);
+  try {
+    await setBackendOrThrow('webgpu');
+  } catch (err) {
+    // A failed initialisation leaves the registration behind, with the highest priority of all:
+    // remove it so that nothing falls back onto a backend that has no device.
+    tf.removeBackend('webgpu');
+    throw err;
+  }
+  if (adapter.isFallback) return { tfBackend: 'webgpu', gpu: false, adapter };
+  // The GPUs the orchestrator spreads its trainers over, one per trainer.
+  const gpus = (await listAdapters()).filter((a) => !a.isFallback).map((a) => a.device);
+  return { tfBackend: 'webgpu', gpu: true, adapter, gpus };
+}
+
+/** The adapter and its limits, for the backend line, e.g. "adapter: llvmpipe (...) (mesa, software), software; ...". */
+function adapterNote(a: AdapterFacts): string {
+  const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
+  const kind = a.isFallback ? ', software' : '';
+  return `adapter: ${adapterLabel(a)}${kind}; max storage buffer binding ${mib(a.limits.maxStorageBufferBindingSize)}, max buffer ${mib(a.limits.maxBufferSize)}`;
 }
 
 async function loadWasm(): Promise<Loaded> {
@@ -164,7 +196,11 @@ function info(name: BackendName, loaded: Loaded, skipped: BackendInfo['skipped']
   const versions: Record<string, string> = { ...tf.version, node: process.versions.node };
   const pkgVersion = packageVersion(PACKAGES[name]);
   if (pkgVersion !== undefined) versions[PACKAGES[name].replace('@tensorflow/', '')] = pkgVersion;
-  return { name, tfBackend: loaded.tfBackend, gpu: loaded.gpu, versions, skipped };
+  if (name === 'webgpu') {
+    const dawn = packageVersion('webgpu');
+    if (dawn !== undefined) versions.webgpu = dawn;
+  }
+  return { name, tfBackend: loaded.tfBackend, gpu: loaded.gpu, versions, skipped, ...(loaded.adapter ? { adapter: loaded.adapter } : {}), ...(loaded.gpus ? { gpus: loaded.gpus } : {}) };
 }
 
 function packageVersion(pkg: string): string | undefined {
@@ -177,7 +213,8 @@ function packageVersion(pkg: string): string | undefined {
 
 function packageLabel(backend: string): string {
   const pkg = PACKAGES[backend as BackendName];
-  return pkg === undefined ? backend : pkg.replace('@tensorflow/', '');
+  if (backend === 'webgpu' || pkg === undefined) return backend;
+  return pkg.replace('@tensorflow/', '');
 }
 
 /** First line of an error's message, kept short: it is shown in one CLI line and in run.json. */

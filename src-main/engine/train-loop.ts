@@ -1,7 +1,9 @@
 // The training loop of one model: seeded shuffles, mini-batches copied from typed arrays, a (class-
 // weighted) optimisation step per batch, per-batch progress, a validation pass after every epoch that
 // names the best epoch so far (model selection, early stopping), a checkpoint hook, and a stop flag
-// checked between batches.
+// checked between batches. Every read of a tensor is
+// asynchronous (`await data()`): on the webgpu backend dataSync() throws in Node, and elsewhere it would block
+// the event loop for nothing.
 import * as tf from '@tensorflow/tfjs';
 import { seededPermutation } from './random';
 import { trainStep } from './train-step';
@@ -36,6 +38,8 @@ export interface TrainLoopOptions {
   /** The best epoch so far (resuming from a checkpoint). */
   best?: BestEpoch;
   shouldStop: () => boolean;
+  /** Batch of the validation predictions (default 256); a GPU's buffer limits can require less. */
+  predictBatch?: number;
   onBatch: (p: BatchProgress) => void;
   /** After every epoch, with whether it is the best so far: the caller keeps its weights and checkpoints. */
   onEpoch: (s: EpochSummary, best: BestEpoch) => Promise<void>;
@@ -75,8 +79,11 @@ export async function predictProbs(model: tf.LayersModel, d: ArrayData, classes:
   for (let from = 0; from < d.n; from += batch) {
     const to = Math.min(d.n, from + batch);
     const probs = tf.tidy(() => model.predict(tf.tensor(d.x.subarray(from * size, to * size), [to - from, ...d.sampleShape])) as tf.Tensor);
-    out.set((await probs.data()) as Float32Array, from * classes);
-    probs.dispose();
+    try {
+      out.set((await probs.data()) as Float32Array, from * classes);
+    } finally {
+      probs.dispose();
+    }
   }
   return out;
 }
@@ -117,7 +124,7 @@ export async function trainLoop(model: tf.LayersModel, train: ArrayData, val: Ar
           o.onBatch({ epoch, batch: b + 1, batches, loss: lossSum / counted, accuracy: correct / counted, samplesPerSecond: rate, etaSeconds: (total - seen) / rate });
         }
       }
-      const v = validationScores(await predictProbs(model, val, o.classes), val.y, o.classes, o.classWeights);
+      const v = validationScores(await predictProbs(model, val, o.classes, o.predictBatch), val.y, o.classes, o.classWeights);
       const value = criterionValue(v, o.select);
       const isBest = improves(value, best);
       if (isBest) best = { epoch: epoch + 1, value };

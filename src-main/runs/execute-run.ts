@@ -3,8 +3,9 @@
 // restarts crashed trainers from their last checkpoint, and evaluates the finished run.
 import fs from 'node:fs';
 import os from 'node:os';
-import { execFileSync } from 'node:child_process';
 import { initBackend, type BackendInfo } from '../engine/backend';
+import { countGpus, trainerDeviceEnv } from '../engine/gpu-devices';
+import { checkRunFits } from '../engine/device-limits';
 import { coarseHiddenUnits } from '../engine/architecture';
 import { evaluateRun } from './evaluate';
 import { peakRssMB } from '../data/peak-memory';
@@ -49,16 +50,9 @@ export interface RunHandle {
   stop(): void;
 }
 
-function countGpus(): number {
-  try {
-    return Math.max(1, execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 5000 }).trim().split('\n').length);
-  } catch {
-    return 1;
-  }
-}
-
+/** One trainer per GPU on a GPU backend, else one per core. */
 export function defaultWorkers(backend: BackendInfo): number {
-  return backend.gpu ? countGpus() : Math.max(1, os.availableParallelism());
+  return backend.gpu ? countGpus(backend) : Math.max(1, os.availableParallelism());
 }
 
 export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
@@ -120,7 +114,7 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
         m.attempts++;
         m.state = m.attempts > 1 ? 'restarted' : 'running';
         save();
-        const env: Record<string, string> = backend.gpu ? { CUDA_VISIBLE_DEVICES: String(slot) } : {};
+        const env = trainerDeviceEnv(backend, slot);
         const p = opts.launcher({ env, logFile: L.log(model) });
         running.set(model, p);
         emit({ type: 'launch', model, pid: p.pid, attempt: m.attempts });
@@ -130,6 +124,7 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
           emit(msg);
           if (msg.type === 'epoch' || msg.type === 'done') appendMetric(msg);
           if (msg.type === 'error') lastError = msg.message.split('\n')[0];
+          if (msg.type === 'started' && msg.device !== undefined) m.device = msg.device;
           if (msg.type === 'started' && msg.resumedFromEpoch > 0 && m.attempts > 1) {
             const last = rec.restarts.findLast((r) => r.model === model);
             if (last) {
@@ -214,6 +209,8 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
     const backend = await (opts.probeBackend ?? ((force) => initBackend({ force })))(rec.config.backend);
     const workers = opts.workers ?? rec.config.workers ?? defaultWorkers(backend);
     rec.backend = backend;
+    // A batch the GPU cannot hold fails the run now, with the largest batch that fits, not in every trainer.
+    checkRunFits(backend, rec.models, rec.config.batch, rec.dataset.nTrain);
     rec.status = 'running';
     // A new execution (first start or `ddcnn resume`) gives every unfinished model its full restart budget.
     for (const m of Object.values(rec.models)) if (m.state !== 'done') Object.assign(m, { state: 'queued', attempts: 0, error: undefined });

@@ -99,7 +99,10 @@ export async function decide(runDir: string, rec: RunRecord, x: Float32Array): P
   const k = rec.dataset.classes.length;
   const run = async (model: string, data: Float32Array, shape: number[]) => {
     const m = await loadModel(L.model(model));
-    const p = tf.tidy(() => (m.predict(tf.tensor(data, [1, ...shape])) as tf.Tensor).dataSync() as Float32Array);
+    // Read asynchronously: dataSync() throws on the webgpu backend.
+    const out = tf.tidy(() => m.predict(tf.tensor(data, [1, ...shape])) as tf.Tensor);
+    const p = await out.data();
+    out.dispose();
     m.dispose();
     return Array.from(p);
   };

@@ -36,6 +36,8 @@ export interface ModelRecord {
   peakRssMB?: number;
   attempts: number;
   error?: string;
+  /** What the model trained on, from its trainer: a WebGPU adapter, a CUDA device, or "CPU". */
+  device?: string;
 }
 
 export interface RestartRecord {
@@ -114,6 +116,8 @@ export interface RunSummary {
   comparison?: { cnnDnnVsGlobalAuc: { difference: number; ci95: [number, number]; p: number; significant: boolean } };
   seconds: { global?: number; globalWall?: number; localMax: number; localSum: number; localWall: number; coarse: number; cnnDnnWall: number; totalWall: number };
   params: Record<string, number>;
+  /** What each model trained on (a WebGPU adapter, a CUDA device, or "CPU"). */
+  devices?: Record<string, string>;
   restarts: number;
   memoryMB?: RunRecord['memory'];
 }

@@ -65,6 +65,7 @@ export function summarizeRun(runDir: string, rec: RunRecord, ev: EvalReport): Ru
     ...(ev.comparison ? { comparison: ev.comparison } : {}),
     seconds: { global: t.global, globalWall: t.globalWall, localMax: t.localMax, localSum: t.localSum, localWall: t.localWall, coarse: t.coarse, cnnDnnWall: t.cnnDnnWall, totalWall: t.totalWall },
     params: Object.fromEntries(Object.entries(rec.models).map(([n, m]) => [n, m.params])),
+    devices: Object.fromEntries(Object.entries(rec.models).flatMap(([n, m]) => (m.device === undefined ? [] : [[n, m.device]]))),
     restarts: rec.restarts.length,
     memoryMB: rec.memory,
   };

@@ -3,11 +3,14 @@
 // every epoch, and write the model and its predicted probabilities into the run folder.
 import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs';
-import { initBackend, describeBackend } from '../engine/backend';
+import { initBackend, describeBackend, type BackendInfo } from '../engine/backend';
 import { buildCoarseModel, buildModel } from '../engine/model-builder';
 import { saveModel, writeFileAtomic } from '../engine/model-io';
 import { predictProbs, trainLoop, type ArrayData } from '../engine/train-loop';
 import { balancedClassWeights } from '../engine/train-step';
+import { guardDevice, type DeviceGuard } from '../engine/device-limits';
+import { deviceLabel } from '../engine/gpu-devices';
+import { modelCost, type ModelCost } from '../engine/architecture';
 import { coarseFeatures, concatLocalProbs, fitCoarseScaling, type CoarseFeatureScaling } from '../engine/fusion';
 import { deriveSeed } from '../engine/random';
 import { readCachedSplit, readCacheManifest } from '../data/cache';
@@ -49,9 +52,24 @@ function freshModel(job: TrainerJob): tf.LayersModel {
   return buildModel(job.arch!, seed);
 }
 
+/** The largest tensors of one training sample, for the device's limits. */
+function stepCost(job: TrainerJob): Pick<ModelCost, 'largestActivation' | 'largestWeight'> {
+  if (job.role !== 'coarse') return modelCost(job.arch!);
+  const inputs = job.coarse!.locals.length * job.classes;
+  return { largestActivation: Math.max(inputs, job.coarse!.hidden), largestWeight: inputs * job.coarse!.hidden };
+}
+
 export async function runTrainer(job: TrainerJob, send: (m: FromTrainer) => void, shouldStop: () => boolean): Promise<void> {
-  const L = runLayout(job.runDir);
   const backend = await initBackend({ force: job.backend });
+  // Before any data is read: a batch the GPU cannot hold is refused (with the largest that fits), and
+  // the device's asynchronous errors end the trainer instead of letting it write wrong results.
+  const nTrain = readCacheManifest(job.cacheDir).splits.train.labels.length;
+  const device = guardDevice(backend, stepCost(job), Math.min(job.batch, nTrain));
+  await Promise.race([trainAndWrite(job, send, shouldStop, backend, device), device.failed]);
+}
+
+async function trainAndWrite(job: TrainerJob, send: (m: FromTrainer) => void, shouldStop: () => boolean, backend: BackendInfo, device: DeviceGuard): Promise<void> {
+  const L = runLayout(job.runDir);
   const train = loadSplit(job, 'train');
   const val = loadSplit(job, 'val', train.scaling);
   const optimizer = tf.train.adam(job.learningRate);
@@ -69,7 +87,7 @@ export async function runTrainer(job: TrainerJob, send: (m: FromTrainer) => void
     model = freshModel(job);
   }
   const params = model.countParams();
-  send({ type: 'started', model: job.model, pid: process.pid, backend: backend.name, backendNote: describeBackend(backend), resumedFromEpoch: state.epochsDone, params });
+  send({ type: 'started', model: job.model, pid: process.pid, backend: backend.name, backendNote: describeBackend(backend), resumedFromEpoch: state.epochsDone, params, device: deviceLabel(backend) });
 
   let epochStart = performance.now();
   const result = await trainLoop(model, train, val, {
@@ -84,6 +102,7 @@ export async function runTrainer(job: TrainerJob, send: (m: FromTrainer) => void
     patience: job.patience,
     best: state.best,
     shouldStop,
+    predictBatch: device.predictBatch,
     onBatch: (p) => send({ type: 'progress', model: job.model, epochs: job.epochs, ...p }),
     onEpoch: async (summary, best) => {
       state.trainSeconds += (performance.now() - epochStart) / 1000;
@@ -95,6 +114,7 @@ export async function runTrainer(job: TrainerJob, send: (m: FromTrainer) => void
         bestWeights = model.getWeights().map((w) => w.clone());
       }
       send({ type: 'epoch', model: job.model, epochs: job.epochs, ...summary });
+      await device.check();
       await writeCheckpoint(L.model(job.model), model, state, { optimizer: await optimizer.getWeights(), best: bestWeights });
       send({ type: 'checkpoint', model: job.model, epoch: summary.epoch });
       epochStart = performance.now();
@@ -113,9 +133,10 @@ export async function runTrainer(job: TrainerJob, send: (m: FromTrainer) => void
   const splits = job.role === 'local' ? SPLITS : (['val', 'test'] as SplitName[]);
   for (const split of splits) {
     const data = split === 'train' ? train : split === 'val' ? val : loadSplit(job, split, train.scaling);
-    const probs = await predictProbs(model, data, job.classes);
+    const probs = await predictProbs(model, data, job.classes, device.predictBatch);
     writeFileAtomic(L.probs(job.model, split), new Uint8Array(probs.buffer, probs.byteOffset, probs.byteLength));
   }
+  await device.check();
   const trainedSamples = state.history.length * train.n;
   const done = {
     model: job.model,

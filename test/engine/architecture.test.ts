@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
-import { architecture, countParams, localWidth, type ModelFamily } from '../../src-main/engine/architecture';
+import { architecture, countParams, localWidth, modelCost, type ModelFamily } from '../../src-main/engine/architecture';
 import { buildModel } from '../../src-main/engine/model-builder';
 
 describe('model zoo', () => {
@@ -26,6 +26,22 @@ describe('model zoo', () => {
     expect(local).toBeLessThanOrEqual(budget);
     expect(countParams(architecture({ ...global, spatialShape: [16, 16], width: w + 1 }))).toBeGreaterThan(budget);
     expect(local / budget).toBeGreaterThan(0.75);
+  });
+
+  it('finds the largest layer output and the largest weight tensor of every family exactly like the built tfjs model', async () => {
+    await tf.setBackend('cpu');
+    for (const family of ['vgg', 'resnet'] as ModelFamily[]) {
+      for (const spatialShape of [[28, 28], [16, 15], [15, 16, 14], [24, 32, 32]]) {
+        const arch = architecture({ family, spatialShape, channels: 2, classes: 3, width: 4 });
+        const model = buildModel(arch, 7);
+        const size = (shape: (number | null)[]) => shape.slice(1).reduce<number>((a, b) => a * (b ?? 1), 1);
+        const outputs = model.layers.flatMap((l) => (Array.isArray(l.outputShape[0]) ? (l.outputShape as number[][]) : [l.outputShape as number[]]));
+        const cost = modelCost(arch);
+        expect(cost.largestActivation, `${family} ${spatialShape}`).toBe(Math.max(...outputs.map(size)));
+        expect(cost.largestWeight, `${family} ${spatialShape}`).toBe(Math.max(...model.getWeights().map((w) => w.size)));
+        model.dispose();
+      }
+    }
   });
 
   it('builds identical initial weights from the same seed and different ones from another', async () => {

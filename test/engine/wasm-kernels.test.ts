@@ -121,23 +121,26 @@ describe('registration', () => {
 });
 
 describe('initBackend', () => {
-  it('falls back to wasm here, saying why each native backend was skipped', async () => {
+  it('falls back to wasm here, saying why each native backend and webgpu were skipped', async () => {
     const info = await initBackend();
     expect(info.name).toBe('wasm');
     expect(info.tfBackend).toBe('wasm');
     expect(info.gpu).toBe(false);
     expect(info.versions['tfjs-core']).toBe('4.22.0');
     expect(info.versions['tfjs-backend-wasm']).toBe('4.22.0');
-    expect(info.skipped.map((s) => s.backend)).toEqual(['node-gpu', 'node']);
-    for (const s of info.skipped) expect(s.reason).toMatch(/Cannot find (package|module)/);
-    expect(describeBackend(info)).toMatch(/^backend: wasm \(tfjs-node-gpu skipped: .*; tfjs-node skipped: .*\)$/);
+    expect(info.skipped.map((s) => s.backend)).toEqual(['node-gpu', 'webgpu', 'node']);
+    const [nodeGpu, webgpu, node] = info.skipped;
+    for (const s of [nodeGpu, node]) expect(s.reason).toMatch(/Cannot find (package|module)/);
+    // No GPU here: either lavapipe's software adapter (refused unless forced) or no adapter at all.
+    expect(webgpu.reason).toMatch(/^(only a software adapter: .*slower than wasm|no WebGPU adapter found)/);
+    expect(describeBackend(info)).toMatch(/^backend: wasm \(tfjs-node-gpu skipped: .*; webgpu skipped: .*; tfjs-node skipped: .*\)$/);
   });
 
   it('rejects unknown names and reports a forced backend that fails to load', async () => {
-    await expect(initBackend({ force: 'tpu' })).rejects.toThrow(/valid names are node-gpu, node, wasm, cpu/);
+    await expect(initBackend({ force: 'tpu' })).rejects.toThrow(/valid names are node-gpu, webgpu, node, wasm, cpu/);
     await expect(initBackend({ force: 'node' })).rejects.toThrow(/Backend node failed to load: Cannot find/);
     const info = await initBackend({ force: 'wasm' });
-    expect(describeBackend(info)).toBe('backend: wasm (forced; not tried: tfjs-node-gpu, tfjs-node)');
+    expect(describeBackend(info)).toBe('backend: wasm (forced; not tried: tfjs-node-gpu, webgpu, tfjs-node)');
   });
 });
 
