@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
 import seedrandom from 'seedrandom';
 import { entryModule } from '../data/process-entry';
@@ -79,10 +80,13 @@ function seedFiles(work: string): Record<FuzzReader, string[]> {
     fs.writeFileSync(file, bytes);
     return file;
   });
+  // An uncompressed .nii too, so that truncation and bit flips also hit a NIfTI header as stored.
+  const nii = path.join(work, 'seeds', 'example_ct_sm.nii');
+  fs.writeFileSync(nii, gunzipSync(fs.readFileSync(path.join(SHARED, 'ct-nifti/totalsegmentator/example_ct_sm.nii.gz'))));
   return {
     dicom: ['ct-dicom/single_slice_ct/CT_small.dcm', 'ct-dicom/dcmqi_ct_3slice/01.dcm', ...first('ct-dicom/totalsegmentator_example_ct_dicom_uncompressed', 1)],
     'dicom-j2k': first('ct-dicom/totalsegmentator_example_ct_dicom', 2),
-    nifti: ['ct-nifti/totalsegmentator/example_ct_sm.nii.gz', 'ct-nifti/vtkjs/vtk_headsq_int16.nii.gz'],
+    nifti: ['ct-nifti/totalsegmentator/example_ct_sm.nii.gz', 'ct-nifti/vtkjs/vtk_headsq_int16.nii.gz', nii],
     npz: ['medmnist3d/adrenalmnist3d.npz', 'medmnist3d/vesselmnist3d.npz'],
     png: fromTar('lidc-nodules/images.tar', pngs),
     jpeg: jpegs,
@@ -198,7 +202,8 @@ export async function fuzzBench(opts: FuzzOptions): Promise<FuzzBench> {
         const seedFile = seeds[reader][i % seeds[reader].length];
         // One generator per case: a case is the same whatever the other cases or their order.
         const m = mutate(FORMAT[reader], readBytes(seedFile), seedrandom(`${opts.seed}:${reader}:${i}`));
-        const file = path.join(work, 'cases', `${reader}-${i}${EXTENSION[reader]}`);
+        const ext = reader === 'nifti' && !seedFile.endsWith('.gz') ? '.nii' : EXTENSION[reader];
+        const file = path.join(work, 'cases', `${reader}-${i}${ext}`);
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, m.bytes);
         jobs.push({ reader, index: jobs.length, seedFile: shown(seedFile), mutation: m.mutation, what: m.what, file });

@@ -115,7 +115,7 @@ export function benchCommand(program: Command): void {
             rssLimitMB: 1536,
             timeLimitSeconds: 30,
             keepDir: path.join(o.out, 'fuzz-failures'),
-            onProgress: quiet ? undefined : (done, total) => process.stderr.write(`\rfuzz: ${done}/${total} cases`),
+            onProgress: quiet ? undefined : (done, total) => (done % 20 === 0 || done === total) && process.stderr.write(`\rfuzz: ${done}/${total} cases`),
           });
           if (!quiet) process.stderr.write('\n');
         }

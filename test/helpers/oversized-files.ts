@@ -1,6 +1,5 @@
-// Files whose headers declare far more data than they hold (made from real scans by editing their headers, or
-// written by hand):
-// the regression inputs of "sizes declared in a header are checked before allocating" (issue 8, item 6).
+// Files whose headers declare far more data than they hold, made from real scans by editing their headers or
+// written by hand: the inputs of "sizes declared in a header are checked before allocating" (issue 8, item 6).
 import fs from 'node:fs';
 import { elementStart, readReal } from '../data/dicom-fixtures';
 
