@@ -1,6 +1,27 @@
 // The settings of a run, as given on the command line or in the app, validated in one place.
 import { z } from 'zod';
 
+/** Where the trainers run: processes of this machine (the default), or jobs of a Slurm cluster. */
+export const slurmSettingsSchema = z.object({
+  partition: z.string().min(1).optional(),
+  account: z.string().min(1).optional(),
+  /** GPUs of each trainer's job (--gres=gpu:n); Slurm sets its CUDA_VISIBLE_DEVICES. */
+  gpusPerModel: z.number().int().nonnegative().optional(),
+  cpusPerModel: z.number().int().positive().optional(),
+  /** Memory of each trainer's job, as sbatch --mem takes it (4G, 1500M). */
+  memPerModel: z.string().regex(/^\d+[KMGT]?$/i, 'a size such as 4G or 1500M').optional(),
+  /** Wall-time limit of each trainer's job, as sbatch --time takes it (30, 1:30:00, 2-00:00:00). */
+  timeLimit: z.string().regex(/^[\d:-]+$/, 'minutes, or [days-]hours:minutes:seconds').optional(),
+  /** Further sbatch arguments, given to every job as they are (e.g. --qos=short). */
+  sbatchArgs: z.array(z.string().min(1)).optional(),
+  /** How long the shared-filesystem probe may take before the run is refused (default 120 s). */
+  probeSeconds: z.number().positive().optional(),
+});
+export type SlurmSettings = z.infer<typeof slurmSettingsSchema>;
+
+export const executorConfigSchema = z.discriminatedUnion('kind', [z.object({ kind: z.literal('local') }), slurmSettingsSchema.extend({ kind: z.literal('slurm') })]);
+export type ExecutorConfig = z.infer<typeof executorConfigSchema>;
+
 export const runConfigSchema = z.object({
   /** 'mnist', 'demo', a path to an .npz file, or a folder / .csv of scans to import. */
   data: z.string().min(1),
@@ -27,6 +48,8 @@ export const runConfigSchema = z.object({
   /** Imported scans: target voxel size in mm, in the order of shape (then crop/pad to shape). */
   spacing: z.array(z.number().positive()).min(2).max(3).optional(),
   backend: z.string().optional(),
+  /** Local processes when absent. */
+  executor: executorConfigSchema.optional(),
 });
 export type RunConfig = z.infer<typeof runConfigSchema>;
 

@@ -7,6 +7,7 @@ import type { Box } from '../engine/types';
 import type { Recipe } from '../data/import/types';
 import type { FromTrainer } from './protocol';
 import type { RunConfig } from './run-config';
+import type { JobRecord, JobStatus } from './executor';
 
 export type RunStatus = 'created' | 'running' | 'interrupted' | 'failed' | 'completed';
 export type ModelState = 'queued' | 'running' | 'restarted' | 'done' | 'failed';
@@ -22,6 +23,8 @@ export interface ModelRecord {
   peakRssMB?: number;
   attempts: number;
   error?: string;
+  /** Its trainer's current or last job (process id, or Slurm job id, state, reason and node). */
+  job?: JobRecord;
 }
 
 export interface RestartRecord {
@@ -29,6 +32,8 @@ export interface RestartRecord {
   at: string;
   reason: string;
   resumedFromEpoch?: number;
+  /** The job that ended (cluster executors): its id, state and reason. */
+  job?: JobStatus;
 }
 
 export interface RunRecord {
@@ -82,6 +87,8 @@ export interface RunSummary {
 export type RunEvent =
   | FromTrainer
   | { type: 'launch'; model: string; pid: number | undefined; attempt: number }
+  | ({ type: 'job'; model: string; executor: string } & JobStatus)
+  | { type: 'attach'; model: string; job: string }
   | { type: 'restart'; model: string; reason: string; attempt: number }
   | { type: 'phase'; phase: 'local' | 'coarse' | 'global' | 'evaluate'; models: string[] }
   | { type: 'backend'; info: BackendInfo; workers: number };
