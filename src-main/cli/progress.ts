@@ -68,6 +68,12 @@ export function progressReporter(quiet = false): { onEvent: (e: RunEvent) => voi
       case 'restart':
         line(`${e.model}: trainer died (${e.reason}); restarting from its last checkpoint (attempt ${e.attempt})`);
         break;
+      case 'job':
+        line(`${e.model}: ${e.executor} job ${e.id} ${e.state}${e.node ? ` on ${e.node}` : ''}${e.reason ? ` (${e.reason})` : ''}`);
+        break;
+      case 'attach':
+        line(`${e.model}: re-attached to job ${e.job}, submitted by an earlier execution`);
+        break;
       case 'error':
         line(`${e.model}: error: ${e.message.split('\n')[0]}`);
         break;

@@ -245,3 +245,22 @@ export function slurmExecutor(runDir: string, runId: string, cfg: SlurmSettings)
     },
   };
 }
+
+/** The jobs of a Slurm run as Slurm sees them now (for `ddcnn status`); models without a live job keep run.json's. */
+export async function slurmJobStates(runId: string, jobs: Record<string, JobRecord | undefined>): Promise<Record<string, JobStatus | undefined>> {
+  const live = await squeueByName(`ddcnn-${runId}`);
+  return Object.fromEntries(Object.entries(jobs).map(([model, j]) => [model, j && j.executor === 'slurm' ? (live.get(j.id) ?? j) : j]));
+}
+
+/**
+ * Cancels every job of a Slurm run (`ddcnn cancel`, the app's Cancel): the recorded ones and, by the run's job
+ * name, any submitted but not yet recorded. The cancel request left in the run folder tells an orchestrator
+ * still following the run to stop rather than resubmit them.
+ */
+export async function cancelSlurmRun(runDir: string, runId: string, jobs: (JobRecord | undefined)[]): Promise<string[]> {
+  fs.writeFileSync(runLayout(runDir).cancelRequest, new Date().toISOString() + '\n');
+  const ids = jobs.flatMap((j) => (j && j.executor === 'slurm' && !ENDED_STATES.has(j.state) ? [j.id] : []));
+  await scancel(ids, { name: `ddcnn-${runId}` });
+  await scancel([], { name: `ddcnn-${runId}-probe` });
+  return ids;
+}
