@@ -30,10 +30,10 @@ export function jobsNamed(name: string): Map<string, string> {
   return new Map(out.trim().split('\n').filter(Boolean).map((l) => l.split('|') as [string, string]));
 }
 
-export async function waitFor(what: string, cond: () => boolean, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(what: string, cond: () => boolean, timeoutMs = 60_000, everyMs = 200): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
