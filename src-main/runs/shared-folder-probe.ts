@@ -9,7 +9,10 @@ import { runLayout } from './layout';
 import { ENDED_STATES, sbatch, scancel, scontrolJob, squeueByName } from './slurm-commands';
 import type { JobStatus } from './executor';
 
-/** After the probe job has ended, how long its file may take to appear here (a shared filesystem's attribute cache). */
+/**
+ * After the probe job has completed, how long its file may take to appear here (a shared filesystem's attribute
+ * cache). A probe job that failed could not write it (no such folder on the node): no need to wait.
+ */
 const AFTER_END_MS = 10_000;
 
 export async function probeSharedFolder(runDir: string, o: { jobName: string; args: string[]; timeoutSeconds: number }): Promise<void> {
@@ -30,7 +33,7 @@ export async function probeSharedFolder(runDir: string, o: { jobName: string; ar
         last = (await squeueByName(`${o.jobName}-probe`)).get(id) ?? (await scontrolJob(id)) ?? { id, state: 'GONE' };
         if (ENDED_STATES.has(last.state) || last.state === 'GONE') endedAt = Date.now();
       }
-      const late = endedAt !== undefined && Date.now() - endedAt > AFTER_END_MS;
+      const late = endedAt !== undefined && (last?.state !== 'COMPLETED' || Date.now() - endedAt > AFTER_END_MS);
       if (late || Date.now() - t0 > o.timeoutSeconds * 1000) break;
       await new Promise((r) => setTimeout(r, 250));
     }
