@@ -38,7 +38,7 @@ export function progressReporter(quiet = false): { onEvent: (e: RunEvent) => voi
   const onEvent = (e: RunEvent) => {
     switch (e.type) {
       case 'backend':
-        line(`${describeBackend(e.info)}; ${e.workers} trainer process(es) at a time`);
+        line(`${describeBackend(e.info)}; ${e.executor && e.executor !== 'local' ? `every model a ${e.executor} job` : `${e.workers} trainer process(es) at a time`}`);
         break;
       case 'phase':
         if (e.models.length) line(`stage: ${e.phase} (${e.models.join(', ')})`);

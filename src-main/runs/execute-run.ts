@@ -238,7 +238,7 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
     for (const m of Object.values(rec.models)) if (m.state !== 'done') Object.assign(m, { state: 'queued', attempts: 0, error: undefined });
     delete rec.error;
     save();
-    emit({ type: 'backend', info: backend, workers });
+    emit({ type: 'backend', info: backend, workers, executor: rec.config.executor?.kind ?? 'local' });
 
     executor = createExecutor(runDir, rec, { launcher: opts.launcher, workers, gpu: backend.gpu });
     // A cancel request left by `ddcnn cancel` applies to the execution it stopped, not to this one.

@@ -91,7 +91,7 @@ export type RunEvent =
   | { type: 'attach'; model: string; job: string }
   | { type: 'restart'; model: string; reason: string; attempt: number }
   | { type: 'phase'; phase: 'local' | 'coarse' | 'global' | 'evaluate'; models: string[] }
-  | { type: 'backend'; info: BackendInfo; workers: number };
+  | { type: 'backend'; info: BackendInfo; workers: number; executor?: string };
 
 /** One input with every model's decision (the api's CaseView). */
 export interface PredictedCase {
