@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { requestSchemas, type RunEventMessage, type RunStatus, type TrainStartRequest } from '../../src-main/api/contract';
+import { requestSchemas, type ExecutorSettingsView, type RunEventMessage, type RunStatus, type TrainStartRequest } from '../../src-main/api/contract';
 import { dispatch } from '../../src-main/api/dispatch';
 import { createStudioService } from '../../src-main/api/service';
 import { forkLauncher } from '../../src-main/runs/launcher';
@@ -13,7 +13,7 @@ import { readRunRecord } from '../../src-main/runs/run-record';
 import { jobsNamed, requireSlurm } from '../helpers/slurm';
 
 const base: TrainStartRequest = { data: 'mnist', grid: [2, 2], overlap: 2, family: 'vgg', epochs: 3, batch: 32, seed: 3, global: false, limit: 300, learningRate: 2e-3, width: 8 };
-const slurm = { kind: 'slurm', partition: 'debug', cpusPerModel: 1, memPerModel: '900M', timeLimit: '10', sbatchArgs: ['--comment=ddcnn-test'] } as const;
+const slurm: ExecutorSettingsView = { kind: 'slurm', partition: 'debug', cpusPerModel: 1, memPerModel: '900M', timeLimit: '10', sbatchArgs: ['--comment=ddcnn-test'] };
 
 function service(ws: string) {
   const events: RunEventMessage[] = [];

@@ -1,7 +1,7 @@
 // The Training form's "Run on" fields to the api's executor settings and back.
 import { describe, expect, it } from 'vitest';
 import { EMPTY_CLUSTER, executorFromFields, fieldsFromExecutor } from '../../src-renderer/lib/executor-fields';
-import { requestSchemas } from '../../src-main/api/contract';
+import { requestSchemas, type ExecutorSettingsView } from '../../src-main/api/contract';
 
 describe('executor fields of the Training form', () => {
   it('sends only the filled-in Slurm fields, with the extra sbatch arguments split at spaces', () => {
@@ -17,7 +17,7 @@ describe('executor fields of the Training form', () => {
   });
 
   it('fills the form back from remembered settings', () => {
-    const cfg = { kind: 'slurm', account: 'lab', cpusPerModel: 4, timeLimit: '1:00:00', sbatchArgs: ['--qos=short'] } as const;
+    const cfg: ExecutorSettingsView = { kind: 'slurm', account: 'lab', cpusPerModel: 4, timeLimit: '1:00:00', sbatchArgs: ['--qos=short'] };
     const { runOn, fields } = fieldsFromExecutor(cfg);
     expect(runOn).toBe('slurm');
     expect(fields).toEqual({ ...EMPTY_CLUSTER, account: 'lab', cpusPerModel: 4, timeLimit: '1:00:00', sbatchArgs: '--qos=short' });
