@@ -126,7 +126,12 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
         emit({ type: 'attach', model: name, job: job!.id });
       } else fresh.push(name);
     }
-    if (fresh.length) for (const t of await submit(fresh, backend, after?.unfinished() ?? [])) current.set(t.model, t);
+    if (fresh.length && !stopping) for (const t of await submit(fresh, backend, after?.unfinished() ?? [])) current.set(t.model, t);
+    // Stopped while this stage was being submitted: what was submitted or re-attached stops too.
+    if (stopping) {
+      for (const t of current.values()) t.stop();
+      throw new StopError();
+    }
     const follow = async (name: string): Promise<void> => {
       for (;;) {
         const end = await watch(current.get(name)!, stage);
@@ -147,7 +152,9 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
           save();
           throw new Error(`${name} failed ${m.attempts} times; last: ${end.reason} (see ${L.log(name)})`);
         }
-        current.set(name, (await submit([name], backend, after?.unfinished() ?? []))[0]);
+        const [next] = await submit([name], backend, after?.unfinished() ?? []);
+        current.set(name, next);
+        if (stopping) next.stop();
       }
     };
     stage.done = Promise.all(todo.map(follow)).then(

@@ -76,10 +76,14 @@ export function localExecutor(o: LocalExecutorOptions): Executor {
       fail: (end) => resolveEnd(end),
     };
     queue.push(q);
-    Promise.all(after.map((t) => t.ended)).then((ends) => {
-      q.ready = ends.every((e) => e.finished);
-      pump();
-    });
+    // On the next turn of the event loop: the orchestrator first learns that the stage it waits for has
+    // ended (and announces the next stage) before this trainer starts.
+    void Promise.all(after.map((t) => t.ended)).then((ends) =>
+      setImmediate(() => {
+        q.ready = ends.every((e) => e.finished);
+        pump();
+      }),
+    );
 
     return {
       model: sub.model,
