@@ -47,7 +47,7 @@ export interface Trainer {
   /** Everything the trainer reports, and (cluster executors) every change of its job's state. */
   onEvent(cb: (e: TrainerEvent) => void): void;
   readonly ended: Promise<TrainerEnd>;
-  /** What run.json keeps to re-attach to it (see Executor.attach). */
+  /** What run.json keeps to re-attach to it (see Executor.attach); undefined where nothing outlives its orchestrator. */
   record(): JobRecord | undefined;
   /** Stops it (a queued one never starts); its checkpoints stay, so a later execution goes on from them. */
   stop(): void;

@@ -1,7 +1,7 @@
 // The local executor: every trainer is a process of this machine (child_process.fork in the CLI, the server
 // and the tests, an Electron utility process in the app), at most `workers` at a time. With a GPU backend
 // each process gets its own GPU through CUDA_VISIBLE_DEVICES (its slot number).
-import type { Executor, JobRecord, Trainer, TrainerEnd, TrainerEvent, TrainerSubmission } from './executor';
+import type { Executor, Trainer, TrainerEnd, TrainerEvent, TrainerSubmission } from './executor';
 import type { TrainerLauncher, TrainerProcess } from './launcher';
 
 /** How long a trainer may take to stop after being asked before it is killed. */
@@ -48,14 +48,12 @@ export function localExecutor(o: LocalExecutorOptions): Executor {
     let proc: TrainerProcess | undefined;
     let resolveEnd!: (end: TrainerEnd) => void;
     const ended = new Promise<TrainerEnd>((r) => (resolveEnd = r));
-    let submittedAt = new Date().toISOString();
 
     const q: Queued = {
       sub,
       start: (slot) => {
         const p = o.launcher({ env: o.gpu ? { CUDA_VISIBLE_DEVICES: String(slot) } : {}, logFile: sub.logFile });
         proc = p;
-        submittedAt = new Date().toISOString();
         emit({ type: 'job', status: { id: String(p.pid), state: 'RUNNING' } });
         let finished = false;
         let lastError = '';
@@ -92,7 +90,8 @@ export function localExecutor(o: LocalExecutorOptions): Executor {
       },
       onEvent: (cb) => void listeners.push(cb),
       ended,
-      record: (): JobRecord | undefined => (proc?.pid ? { executor: 'local', id: String(proc.pid), state: 'RUNNING', submittedAt } : undefined),
+      // Nothing to re-attach to: a local trainer ends with the process that started it.
+      record: () => undefined,
       stop: () => {
         const i = queue.indexOf(q);
         if (i >= 0) {
