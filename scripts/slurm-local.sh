@@ -90,8 +90,9 @@ start() {
     $SUDO chown munge:munge /run/munge /var/log/munge /var/lib/munge /etc/munge
     [ -s /etc/munge/munge.key ] || $SUDO runuser -u munge -- mungekey --create
     $SUDO runuser -u munge -- munged
+    # Recorded only when started here, so that `stop` leaves a munged this script did not start alone.
+    cp /run/munge/munged.pid "$DIR/munged.pid"
   fi
-  cp /run/munge/munged.pid "$DIR/munged.pid"
   pid_alive "$DIR/slurmctld.pid" || $SUDO slurmctld -f "$CONF"
   if ! pid_alive "$DIR/slurmd.pid"; then
     # slurmd (and so every job) in its own mount namespace, where node-private is an empty tmpfs.
