@@ -38,25 +38,34 @@ const grid = (v: string) => {
 
 const collect = (v: string, all: string[]) => [...all, v];
 
+/** The Slurm settings of run.json and the options that set them. */
+const SLURM_OPTIONS = {
+  partition: 'partition',
+  account: 'account',
+  gpusPerModel: 'gpus-per-model',
+  cpusPerModel: 'cpus-per-model',
+  memPerModel: 'mem-per-model',
+  timeLimit: 'time-limit',
+  sbatchArgs: 'sbatch-arg',
+  probeSeconds: 'probe-timeout',
+} as const;
+
 /** --executor and the Slurm options, validated like run.json's settings; Slurm options need --executor slurm. */
 function executorFromOptions(o: Record<string, unknown>): ExecutorConfig | undefined {
-  const given = {
-    partition: o.partition,
-    account: o.account,
-    gpusPerModel: o.gpusPerModel,
-    cpusPerModel: o.cpusPerModel,
-    memPerModel: o.memPerModel,
-    timeLimit: o.timeLimit,
-    sbatchArgs: (o.sbatchArg as string[]).length ? o.sbatchArg : undefined,
-    probeSeconds: o.probeTimeout,
+  // commander's camel-case names of the options; --sbatch-arg collects into an array.
+  const value = (key: keyof typeof SLURM_OPTIONS) => {
+    const v = o[SLURM_OPTIONS[key].replace(/-(\w)/g, (_, c: string) => c.toUpperCase())];
+    return Array.isArray(v) && v.length === 0 ? undefined : v;
   };
-  const set = Object.entries(given).filter(([, v]) => v !== undefined);
+  const set: Record<string, unknown> = {};
+  for (const key of Object.keys(SLURM_OPTIONS) as (keyof typeof SLURM_OPTIONS)[]) if (value(key) !== undefined) set[key] = value(key);
   if (o.executor !== 'slurm') {
-    if (set.length) throw new InvalidArgumentError(`--${set[0][0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace('sbatch-args', 'sbatch-arg').replace('probe-seconds', 'probe-timeout')} is a Slurm option: add --executor slurm`);
+    const first = Object.keys(set)[0] as keyof typeof SLURM_OPTIONS | undefined;
+    if (first) throw new InvalidArgumentError(`--${SLURM_OPTIONS[first]} is a Slurm option: add --executor slurm`);
     return undefined;
   }
-  const parsed = slurmSettingsSchema.safeParse(Object.fromEntries(set));
-  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '));
+  const parsed = slurmSettingsSchema.safeParse(set);
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues.map((i) => `--${SLURM_OPTIONS[i.path[0] as keyof typeof SLURM_OPTIONS]}: ${i.message}`).join('; '));
   return { kind: 'slurm', ...parsed.data };
 }
 
