@@ -113,6 +113,9 @@ export async function trainLoop(model: tf.LayersModel, train: ArrayData, val: Ar
           samplesPerSecond: rate,
           etaSeconds: (total - seen) / rate,
         });
+        // Let the event loop turn: trainOnBatch's awaits are microtasks only, so without this a stop request
+        // (an IPC message, or the SIGTERM of a cancelled or timed-out Slurm job) would wait for the last epoch.
+        await new Promise((r) => setImmediate(r));
       }
     }
     const valMetrics = lossAndAccuracy(predictProbs(model, val, o.classes), val.y, o.classes);
