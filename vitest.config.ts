@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // A one-node Slurm cluster for test/runs/slurm-*.test.ts (started only when Slurm is installed).
+    globalSetup: ['test/helpers/slurm-cluster.ts'],
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,

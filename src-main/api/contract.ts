@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { RUN_ID_PATTERN } from '../runs/run-id';
 import type { EvalReport, ModelRecord, ModelState, PredictedCase, RunEvent, RunOwner, RunRecord, RunStatus, RunSummary } from '../runs/run-types';
+import { executorConfigSchema, type ExecutorConfig } from '../runs/run-config';
 import type { EpochSummary } from '../engine/progress';
 import type { Metrics } from '../engine/metrics';
 import type { CaseInfo, ImportProgress, SkippedFile } from '../data/import/types';
@@ -93,6 +94,8 @@ export const trainStartRequestSchema = z
     select: z.enum(['loss', 'auc', 'balanced-accuracy']).optional(),
     /** Early stopping after this many epochs without improvement. */
     patience: z.number().int().min(1).max(1000).optional(),
+    /** Where the trainers run: this machine (the default) or a Slurm cluster, with its job settings. */
+    executor: executorConfigSchema.optional(),
   })
   .refine((r) => !(r.data === 'demo' || r.data === 'mnist') || r.grid.length === DATA_RANK[r.data], {
     path: ['grid'],
@@ -150,6 +153,8 @@ export type RunCaseRequest = z.infer<typeof runCaseRequestSchema>;
 export type RunPredictRequest = z.infer<typeof runPredictRequestSchema>;
 export type PickPathRequest = z.infer<typeof pickPathRequestSchema>;
 export type TrainStartRequest = z.infer<typeof trainStartRequestSchema>;
+/** The executor settings last used in this workspace (this machine, or the Slurm cluster's fields). */
+export type ExecutorSettingsView = ExecutorConfig;
 export type TrainStopRequest = z.infer<typeof trainStopRequestSchema>;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -291,6 +296,7 @@ export interface Requests {
   'plan:preview': PlanPreviewRequest;
   /** A native open dialog (the app only; web mode answers not_supported: type the path instead). */
   'dialog:pick': PickPathRequest;
+  'settings:executor': undefined;
 }
 
 export interface Responses {
@@ -310,6 +316,7 @@ export interface Responses {
   'plan:preview': PlanView;
   /** The chosen path, or null when the dialog was cancelled. */
   'dialog:pick': string | null;
+  'settings:executor': ExecutorSettingsView;
 }
 
 export type Channel = keyof Requests;
@@ -330,6 +337,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<Requests[C]> } = {
   'data:slice': dataSliceRequestSchema,
   'plan:preview': planPreviewRequestSchema,
   'dialog:pick': pickPathRequestSchema,
+  'settings:executor': noPayload,
 };
 
 export const CHANNELS = Object.keys(requestSchemas) as Channel[];
@@ -362,6 +370,8 @@ export interface Api {
   dataSlice(request: DataSliceRequest): Promise<Result<SliceView>>;
   planPreview(request: PlanPreviewRequest): Promise<Result<PlanView>>;
   pickPath(request: PickPathRequest): Promise<Result<string | null>>;
+  /** Where this workspace's last run trained (remembered per workspace): the Training form's "Run on". */
+  executorSettings(): Promise<Result<ExecutorSettingsView>>;
   /** Calls `listener` for every event of every run; returns the function that unsubscribes it. */
   onRunEvent(listener: (message: RunEventMessage) => void): () => void;
   /** Calls `listener` for every progress message of a data inspection; returns the unsubscribe function. */

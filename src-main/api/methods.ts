@@ -26,6 +26,7 @@ export const API_METHODS = {
   dataSlice: 'data:slice',
   planPreview: 'plan:preview',
   pickPath: 'dialog:pick',
+  executorSettings: 'settings:executor',
 } as const satisfies { [M in CallMethod]: Channel };
 
 /** The event channel behind each subscription method (the names main sends on). */

@@ -35,6 +35,7 @@ import {
 import { createDataHandlers, dataProgressEmitter, requireReadable, sourceKind } from './data-handlers';
 import { progressThrottle } from './event-throttle';
 import { planPreview } from './plan';
+import { readExecutorSettings, rememberExecutorSettings } from './executor-settings';
 import { ApiFailure } from './result';
 import { deleteRunFolder, evalCache, readHistory, testCase } from './run-handlers';
 
@@ -246,6 +247,7 @@ export function createStudioService(opts: ServiceOptions): StudioService {
     if (req.classWeight !== undefined) config.classWeight = req.classWeight;
     if (req.select !== undefined) config.select = req.select;
     if (req.patience !== undefined) config.patience = req.patience;
+    if (req.executor?.kind === 'slurm') config.executor = req.executor;
     starting = true;
     try {
       let runDir: string;
@@ -259,6 +261,8 @@ export function createStudioService(opts: ServiceOptions): StudioService {
       }
       const rec = readRunRecord(runDir);
       if (!RUN_ID_PATTERN.test(rec.id)) throw new ApiFailure('failed', `the engine made a run id the api cannot address: ${rec.id}`);
+      // The next run in this workspace starts from where this one trains.
+      if (req.executor) rememberExecutorSettings(opts.workspace, req.executor);
       execute(rec.id, runDir);
       return { runId: rec.id, models: modelsOf(rec) };
     } finally {
@@ -318,6 +322,7 @@ export function createStudioService(opts: ServiceOptions): StudioService {
       'runs:get': (r) => getRun(r),
       'backend:info': () => backendInfo(),
       'train:start': (r) => startTraining(r),
+      'settings:executor': async () => readExecutorSettings(opts.workspace),
       'train:stop': (r) => stopTraining(r),
       'train:resume': (r) => resumeTraining(r),
       'runs:delete': (r) => deleteRun(r),

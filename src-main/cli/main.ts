@@ -8,7 +8,8 @@ import { executeRun, type RunHandle } from '../runs/execute-run';
 import { evaluateRun } from '../runs/evaluate';
 import { forkLauncher } from '../runs/launcher';
 import { readRunRecord, writeRunRecord } from '../runs/run-record';
-import { RUN_DEFAULTS } from '../runs/run-config';
+import { RUN_DEFAULTS, slurmSettingsSchema, type ExecutorConfig } from '../runs/run-config';
+import { cancelRunJobs, runJobStates } from '../runs/executors';
 import { readEval, summarizeRun, summaryTable } from '../runs/summary';
 import { progressReporter } from './progress';
 import { predictCommand } from './predict';
@@ -35,6 +36,39 @@ const grid = (v: string) => {
   }
 };
 
+const collect = (v: string, all: string[]) => [...all, v];
+
+/** The Slurm settings of run.json and the options that set them. */
+const SLURM_OPTIONS = {
+  partition: 'partition',
+  account: 'account',
+  gpusPerModel: 'gpus-per-model',
+  cpusPerModel: 'cpus-per-model',
+  memPerModel: 'mem-per-model',
+  timeLimit: 'time-limit',
+  sbatchArgs: 'sbatch-arg',
+  probeSeconds: 'probe-timeout',
+} as const;
+
+/** --executor and the Slurm options, validated like run.json's settings; Slurm options need --executor slurm. */
+function executorFromOptions(o: Record<string, unknown>): ExecutorConfig | undefined {
+  // commander's camel-case names of the options; --sbatch-arg collects into an array.
+  const value = (key: keyof typeof SLURM_OPTIONS) => {
+    const v = o[SLURM_OPTIONS[key].replace(/-(\w)/g, (_, c: string) => c.toUpperCase())];
+    return Array.isArray(v) && v.length === 0 ? undefined : v;
+  };
+  const set: Record<string, unknown> = {};
+  for (const key of Object.keys(SLURM_OPTIONS) as (keyof typeof SLURM_OPTIONS)[]) if (value(key) !== undefined) set[key] = value(key);
+  if (o.executor !== 'slurm') {
+    const first = Object.keys(set)[0] as keyof typeof SLURM_OPTIONS | undefined;
+    if (first) throw new InvalidArgumentError(`--${SLURM_OPTIONS[first]} is a Slurm option: add --executor slurm`);
+    return undefined;
+  }
+  const parsed = slurmSettingsSchema.safeParse(set);
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues.map((i) => `--${SLURM_OPTIONS[i.path[0] as keyof typeof SLURM_OPTIONS]}: ${i.message}`).join('; '));
+  return { kind: 'slurm', ...parsed.data };
+}
+
 /** Runs (or resumes) a run with live progress; Ctrl-C stops every trainer and leaves a resumable run. */
 async function runWithProgress(runDir: string, opts: { workers?: number; json?: boolean }): Promise<number> {
   const progress = progressReporter();
@@ -43,7 +77,8 @@ async function runWithProgress(runDir: string, opts: { workers?: number; json?: 
   const onSigint = () => {
     if (interrupted) return;
     interrupted = true;
-    process.stderr.write(`\nstopping every trainer (resume later with: ddcnn resume ${runDir})\n`);
+    const what = readRunRecord(runDir).config.executor?.kind === 'slurm' ? 'cancelling every Slurm job of the run' : 'stopping every trainer';
+    process.stderr.write(`\n${what} (resume later with: ddcnn resume ${runDir})\n`);
     handle?.stop();
   };
   process.on('SIGINT', onSigint);
@@ -99,8 +134,18 @@ export function buildProgram(): Command {
     .option('--positive <class>', 'two classes: the class that sensitivity, specificity and AUC refer to (default: the training split\'s minority class)')
     .option('--workspace <dir>', 'folder holding runs/ (default: the current folder)', process.cwd())
     .option('--json', 'print one JSON object with the results on stdout')
+    .addOption(new Option('--executor <kind>', 'where the trainers run: processes of this machine, or jobs of a Slurm cluster').choices(['local', 'slurm']).default('local'))
+    .option('--partition <name>', 'Slurm: the partition of every trainer job')
+    .option('--account <name>', 'Slurm: the account charged for the jobs')
+    .option('--gpus-per-model <n>', 'Slurm: GPUs of each trainer job (--gres=gpu:n; Slurm sets CUDA_VISIBLE_DEVICES)', int('gpus-per-model', 0))
+    .option('--cpus-per-model <n>', 'Slurm: CPUs of each trainer job (--cpus-per-task)', int('cpus-per-model'))
+    .option('--mem-per-model <size>', 'Slurm: memory of each trainer job, e.g. 4G')
+    .option('--time-limit <time>', 'Slurm: wall-time limit of each trainer job (minutes, or [days-]hours:minutes:seconds)')
+    .option('--sbatch-arg <arg>', 'Slurm: a further sbatch argument for every job, e.g. --sbatch-arg=--qos=short (repeatable)', collect, [])
+    .option('--probe-timeout <s>', 'Slurm: how long the shared-filesystem probe job may take (default 120)', positive('probe-timeout'))
     .action(async (o) => {
       if (!o.demo && !o.data) throw new InvalidArgumentError('give --data <mnist|file.npz|folder|file.csv> or --demo');
+      const executor = executorFromOptions(o);
       if (o.demo && o.data) throw new InvalidArgumentError('give either --demo or --data, not both');
       const importProgress = importProgressReporter();
       const runDir = await createRun(path.resolve(o.workspace), {
@@ -125,6 +170,7 @@ export function buildProgram(): Command {
         classWeight: o.classWeight,
         select: o.select,
         patience: o.patience,
+        executor,
       }, { onImportProgress: importProgress.onProgress }).finally(() => importProgress.close());
       process.stderr.write(`run folder: ${runDir}\n`);
       const recipe = readRunRecord(runDir).preprocessing.recipe;
@@ -143,6 +189,44 @@ export function buildProgram(): Command {
       const rec = readRunRecord(runDir);
       if (rec.status === 'completed') process.stderr.write(`run ${rec.id} is already complete; showing its results\n`);
       process.exitCode = await runWithProgress(runDir, o);
+    });
+
+  program
+    .command('status')
+    .description("print every model's state and job (Slurm: its job id, state and reason or node, as Slurm sees it now)")
+    .argument('<run>', 'run folder')
+    .option('--json', 'print one JSON object')
+    .action(async (run: string, o) => {
+      const runDir = path.resolve(run);
+      const rec = readRunRecord(runDir);
+      const jobs = await runJobStates(rec);
+      const models = Object.entries(rec.models).map(([name, m]) => ({ model: name, state: m.state, attempts: m.attempts, job: jobs[name] }));
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ runId: rec.id, status: rec.status, executor: rec.config.executor?.kind ?? 'local', models, restarts: rec.restarts }) + '\n');
+        return;
+      }
+      const rows = models.map((m) => [m.model, m.state, String(m.attempts), m.job?.id ?? '-', m.job ? `${m.job.state}${m.job.reason ? ` (${m.job.reason})` : ''}` : '-', m.job?.node ?? '']);
+      const head = ['model', 'state', 'attempts', 'job', 'job state', 'node'];
+      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+      const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+      process.stdout.write(`run ${rec.id}: ${rec.status}, executor ${rec.config.executor?.kind ?? 'local'}\n${[head, ...rows].map(fmt).join('\n')}\n`);
+      for (const r of rec.restarts) process.stdout.write(`restart: ${r.model} at ${r.at}${r.job ? ` (job ${r.job.id} ${r.job.state})` : ''}: ${r.reason}\n`);
+    });
+
+  program
+    .command('cancel')
+    .description('cancel every cluster job of a run (scancel); the run stays resumable from its checkpoints')
+    .argument('<run>', 'run folder')
+    .action(async (run: string) => {
+      const runDir = path.resolve(run);
+      const rec = readRunRecord(runDir);
+      const ids = await cancelRunJobs(runDir, rec);
+      if (rec.status === 'running') {
+        rec.status = 'interrupted';
+        for (const m of Object.values(rec.models)) if (m.state === 'running' || m.state === 'restarted') m.state = 'queued';
+        writeRunRecord(runDir, rec);
+      }
+      process.stdout.write(`cancelled ${ids.length ? `jobs ${ids.join(', ')}` : 'no recorded job'} of run ${rec.id}; continue with: ddcnn resume ${runDir}\n`);
     });
 
   program

@@ -38,7 +38,7 @@ export function progressReporter(quiet = false): { onEvent: (e: RunEvent) => voi
   const onEvent = (e: RunEvent) => {
     switch (e.type) {
       case 'backend':
-        line(`${describeBackend(e.info)}; ${e.workers} trainer process(es) at a time`);
+        line(`${describeBackend(e.info)}; ${e.executor && e.executor !== 'local' ? `every model a ${e.executor} job` : `${e.workers} trainer process(es) at a time`}`);
         break;
       case 'phase':
         if (e.models.length) line(`stage: ${e.phase} (${e.models.join(', ')})`);
@@ -67,6 +67,12 @@ export function progressReporter(quiet = false): { onEvent: (e: RunEvent) => voi
         break;
       case 'restart':
         line(`${e.model}: trainer died (${e.reason}); restarting from its last checkpoint (attempt ${e.attempt})`);
+        break;
+      case 'job':
+        line(`${e.model}: ${e.executor} job ${e.id} ${e.state}${e.node ? ` on ${e.node}` : ''}${e.reason ? ` (${e.reason})` : ''}`);
+        break;
+      case 'attach':
+        line(`${e.model}: re-attached to job ${e.job}, submitted by an earlier execution`);
         break;
       case 'error':
         line(`${e.model}: error: ${e.message.split('\n')[0]}`);

@@ -40,6 +40,7 @@ const api: Api = {
   dataSlice: (request) => invoke('data:slice', request),
   planPreview: (request) => invoke('plan:preview', request),
   pickPath: (request) => invoke('dialog:pick', request),
+  executorSettings: () => invoke('settings:executor', undefined),
   onRunEvent: (listener) => {
     const handler = (_event: IpcRendererEvent, message: RunEventMessage) => listener(message);
     ipcRenderer.on(RUN_EVENT_CHANNEL, handler);

@@ -122,6 +122,9 @@ export async function trainLoop(model: tf.LayersModel, train: ArrayData, val: Ar
           lastReport = now;
           const rate = seen / ((now - t0) / 1000);
           o.onBatch({ epoch, batch: b + 1, batches, loss: lossSum / counted, accuracy: correct / counted, samplesPerSecond: rate, etaSeconds: (total - seen) / rate });
+          // Let the event loop turn: a training step's awaits are mostly microtasks, so without this a stop
+          // request (an IPC message, or the SIGTERM of a cancelled or timed-out Slurm job) would wait for the epoch's end.
+          await new Promise((r) => setImmediate(r));
         }
       }
       const v = validationScores(await predictProbs(model, val, o.classes, o.predictBatch), val.y, o.classes, o.classWeights);

@@ -14,7 +14,9 @@ import { runLayout } from './layout';
 import { acquireRunLock } from './run-lock';
 import type { TrainerJob } from './protocol';
 import type { RunEvent, TrainingStage } from './run-types';
-import type { TrainerLauncher, TrainerProcess } from './launcher';
+import type { TrainerLauncher } from './launcher';
+import type { Executor, Trainer, TrainerEnd, TrainerSubmission } from './executor';
+import { createExecutor } from './executors';
 
 /** How often a crashed trainer is restarted from its checkpoint before the run fails. */
 export const MAX_RESTARTS = 2;
@@ -27,8 +29,6 @@ export const MAX_RESTARTS = 2;
 export function coarseBatch(runBatch: number, nTrain: number): number {
   return Math.max(runBatch, Math.min(256, Math.floor(nTrain / 50)));
 }
-/** How long a trainer may take to stop after being asked before it is killed. */
-const STOP_GRACE_MS = 3000;
 
 export type { RunEvent };
 
@@ -71,7 +71,10 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
     return shown(rec);
   }
   const emit = opts.onEvent ?? (() => {});
-  const running = new Map<string, TrainerProcess>();
+  const running = new Map<string, Trainer>();
+  /** The stages of this execution, in order, for their wall times. */
+  const stages: Stage[] = [];
+  let executor: Executor | undefined;
   let stopping = false;
   const startedAt = performance.now();
   /** Clock seconds of this execution and the earlier ones of the same run. */
@@ -106,104 +109,173 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
     };
   }
 
-  /** Trains one model to completion in its own process, restarting it after a crash. */
-  function trainModel(model: string, backend: BackendInfo, slot: number): Promise<void> {
-    const m = rec.models[model];
-    return new Promise((resolve, reject) => {
-      const launch = () => {
-        m.attempts++;
-        m.state = m.attempts > 1 ? 'restarted' : 'running';
-        save();
-        const env = trainerDeviceEnv(backend, slot);
-        const p = opts.launcher({ env, logFile: L.log(model) });
-        running.set(model, p);
-        emit({ type: 'launch', model, pid: p.pid, attempt: m.attempts });
-        let finished = false;
-        let lastError = '';
-        p.onMessage((msg) => {
-          emit(msg);
-          if (msg.type === 'epoch' || msg.type === 'done') appendMetric(msg);
-          if (msg.type === 'error') lastError = msg.message.split('\n')[0];
-          if (msg.type === 'started' && msg.device !== undefined) m.device = msg.device;
-          if (msg.type === 'started' && msg.resumedFromEpoch > 0 && m.attempts > 1) {
-            const last = rec.restarts.findLast((r) => r.model === model);
-            if (last) {
-              last.resumedFromEpoch = msg.resumedFromEpoch;
-              save();
-            }
-          }
-          if (msg.type === 'done') {
-            finished = true;
-            Object.assign(m, { state: 'done', trainSeconds: msg.trainSeconds, samplesPerSecond: msg.samplesPerSecond, peakRssMB: msg.peakRssMB, params: msg.params, bestEpoch: msg.bestEpoch, epochsRun: msg.epochsRun });
-            save();
-          }
-        });
-        p.onExit((code, signal) => {
-          running.delete(model);
-          if (finished) return resolve();
-          if (stopping) return reject(new StopError());
-          const reason = lastError || `trainer exited with ${signal ? `signal ${signal}` : `code ${code}`}`;
-          if (m.attempts <= MAX_RESTARTS) {
-            rec.restarts.push({ model, at: new Date().toISOString(), reason });
-            emit({ type: 'restart', model, reason, attempt: m.attempts + 1 });
-            launch();
-          } else {
-            m.state = 'failed';
-            m.error = reason;
-            save();
-            reject(new Error(`${model} failed ${m.attempts} times; last: ${reason} (see ${L.log(model)})`));
-          }
-        });
-        p.send({ type: 'start', job: jobFor(model, backend) });
-      };
-      launch();
-    });
+  /**
+   * A stage's clock time over all its executions: from its first trainer running to its last one's end in
+   * this execution, plus what earlier executions recorded. A stage that had finished keeps its time.
+   */
+  function stageSeconds(s: Stage): number {
+    const recorded = rec.stageWall?.[s.name];
+    if (recorded?.done) return recorded.seconds;
+    const ran = s.startedAt === undefined ? 0 : ((s.endedAt ?? performance.now()) - s.startedAt) / 1000;
+    return (recorded?.seconds ?? 0) + ran;
   }
 
   /**
-   * Trains one stage's models with at most `workers` trainer processes at a time and returns the stage's
-   * clock time over all its executions. The time is recorded in run.json when the stage ends, finished or
-   * cut off, so that a resumed run adds the remaining part to what ran before instead of re-timing the
-   * stage, and a stage that had finished keeps its time untouched.
+   * Records a stage's time in run.json when it ends, finished or cut off, so that a resume adds the rest to
+   * what ran before instead of timing the stage anew (a completed stage is not timed again).
    */
-  async function trainStage(stage: TrainingStage, models: string[], backend: BackendInfo, workers: number): Promise<number> {
-    rec.stageWall ??= {};
-    const recorded = rec.stageWall[stage];
-    if (recorded?.done) return recorded.seconds;
-    const t0 = performance.now();
-    const record = (done: boolean) => {
-      rec.stageWall![stage] = { seconds: (recorded?.seconds ?? 0) + (performance.now() - t0) / 1000, done };
-      save();
+  function recordStageWall(s: Stage, done: boolean): void {
+    if (rec.stageWall?.[s.name]?.done) return;
+    rec.stageWall = { ...rec.stageWall, [s.name]: { seconds: stageSeconds(s), done } };
+    save();
+  }
+
+  const submission = (model: string, backend: BackendInfo): TrainerSubmission => ({ model, job: jobFor(model, backend), logFile: L.log(model) });
+
+  /** A stage's models, submitted as one group; `done` resolves when every one of them has finished. */
+  interface Stage {
+    name: TrainingStage;
+    models: string[];
+    done: Promise<void>;
+    /** The trainers of its models that have not finished yet: what a later stage waits for. */
+    unfinished(): Trainer[];
+    /** When its first trainer started running, and when its last one finished (performance.now()). */
+    startedAt?: number;
+    endedAt?: number;
+  }
+
+  /**
+   * Trains the models of one stage through the executor: one submission for all of them (re-attaching to the
+   * jobs an earlier execution left queued or running), then each one followed to its end and resubmitted from
+   * its checkpoint after a fault, at most MAX_RESTARTS times.
+   */
+  async function runStage(name: TrainingStage, models: string[], backend: BackendInfo, after?: Stage): Promise<Stage> {
+    const todo = models.filter((n) => rec.models[n].state !== 'done');
+    const current = new Map<string, Trainer>();
+    const stage: Stage = { name, models, done: Promise.resolve(), unfinished: () => todo.filter((n) => rec.models[n].state !== 'done').flatMap((n) => current.get(n) ?? []) };
+    stages.push(stage);
+    const fresh: string[] = [];
+    for (const name of todo) {
+      const job = rec.models[name].job;
+      const t = job && !stopping ? await executor!.attach(submission(name, backend), job) : undefined;
+      if (t) {
+        current.set(name, t);
+        rec.models[name].attempts = 1;
+        emit({ type: 'attach', model: name, job: job!.id });
+      } else fresh.push(name);
+    }
+    if (fresh.length && !stopping) for (const t of await submit(fresh, backend, after?.unfinished() ?? [])) current.set(t.model, t);
+    // Stopped while this stage was being submitted: what was submitted or re-attached stops too.
+    if (stopping) {
+      for (const t of current.values()) t.stop();
+      throw new StopError();
+    }
+    const follow = async (name: string): Promise<void> => {
+      for (;;) {
+        const end = await watch(current.get(name)!, stage);
+        if (end.finished) return;
+        if (stopping || cancelRequested()) throw new StopError();
+        const m = rec.models[name];
+        if (end.dependencyFailed) {
+          // Its job can never start (a model it needs faulted and was resubmitted): submit it again once
+          // they have all finished. Not a fault of its own, so its restart budget is untouched.
+          m.attempts--;
+          await after?.done;
+        } else if (m.attempts <= MAX_RESTARTS) {
+          rec.restarts.push({ model: name, at: new Date().toISOString(), reason: end.reason, ...(end.job ? { job: end.job } : {}) });
+          emit({ type: 'restart', model: name, reason: end.reason, attempt: m.attempts + 1 });
+        } else {
+          m.state = 'failed';
+          m.error = end.reason;
+          save();
+          throw new Error(`${name} failed ${m.attempts} times; last: ${end.reason} (see ${L.log(name)})`);
+        }
+        const [next] = await submit([name], backend, after?.unfinished() ?? []);
+        current.set(name, next);
+        if (stopping) next.stop();
+      }
     };
-    const queue = models.filter((n) => rec.models[n].state !== 'done');
-    const slots = Array.from({ length: Math.min(workers, queue.length) }, (_, slot) =>
-      (async () => {
-        for (let next = queue.shift(); next !== undefined && !stopping; next = queue.shift()) await trainModel(next, backend, slot);
-      })(),
-    );
-    try {
-      // A failure stops the other trainers of this run too: nothing useful can come of them.
-      await Promise.all(slots).catch((e) => {
+    stage.done = Promise.all(todo.map(follow)).then(
+      () => {
+        stage.endedAt = performance.now();
+        recordStageWall(stage, true);
+      },
+      (e) => {
+        // A failure stops the other trainers of this run too: nothing useful can come of them.
         if (!(e instanceof StopError)) stopAll();
         throw e;
-      });
-      if (stopping) throw new StopError();
-    } catch (e) {
-      record(false);
-      throw e;
+      },
+    );
+    // Awaited in stage order; a later stage that fails while an earlier one is awaited is reported there.
+    stage.done.catch(() => {});
+    return stage;
+  }
+
+  async function submit(models: string[], backend: BackendInfo, after: Trainer[]): Promise<Trainer[]> {
+    const trainers = await executor!.submit(models.map((n) => submission(n, backend)), after);
+    for (const t of trainers) {
+      const m = rec.models[t.model];
+      m.attempts++;
+      m.state = m.attempts > 1 ? 'restarted' : 'running';
+      m.job = t.record();
     }
-    record(true);
-    return rec.stageWall![stage]!.seconds;
+    save();
+    return trainers;
+  }
+
+  /** Follows one trainer's events into run.json, metrics.jsonl and the run's events, until it ends. */
+  async function watch(t: Trainer, stage: Stage): Promise<TrainerEnd> {
+    const model = t.model;
+    const m = rec.models[model];
+    running.set(model, t);
+    let launched = false;
+    t.onEvent((msg) => {
+      if (msg.type === 'job') {
+        m.job = t.record();
+        if (msg.status.state === 'RUNNING' && !launched) {
+          launched = true;
+          stage.startedAt = Math.min(stage.startedAt ?? Infinity, performance.now());
+          emit({ type: 'launch', model, pid: t.pid, attempt: m.attempts });
+        }
+        if (executor!.kind !== 'local') emit({ type: 'job', model, executor: executor!.kind, ...msg.status });
+        save();
+        return;
+      }
+      emit(msg);
+      if (msg.type === 'epoch' || msg.type === 'done') appendMetric(msg);
+      if (msg.type === 'epoch') {
+        m.job = t.record();
+        save();
+      }
+      if (msg.type === 'started') {
+        m.job = t.record();
+        if (msg.device !== undefined) m.device = msg.device;
+        if (msg.resumedFromEpoch > 0 && m.attempts > 1) {
+          const last = rec.restarts.findLast((r) => r.model === model);
+          if (last) last.resumedFromEpoch = msg.resumedFromEpoch;
+        }
+        save();
+      }
+      if (msg.type === 'done') {
+        Object.assign(m, { state: 'done', trainSeconds: msg.trainSeconds, samplesPerSecond: msg.samplesPerSecond, peakRssMB: msg.peakRssMB, params: msg.params, bestEpoch: msg.bestEpoch, epochsRun: msg.epochsRun, job: t.record() });
+        save();
+      }
+    });
+    const end = await t.ended;
+    if (running.get(model) === t) running.delete(model);
+    if (end.job) {
+      m.job = t.record();
+      save();
+    }
+    return end;
   }
 
   function stopAll(): void {
     stopping = true;
-    for (const p of running.values()) p.send({ type: 'stop' });
-    const kill = setTimeout(() => {
-      for (const p of running.values()) p.kill('SIGKILL');
-    }, STOP_GRACE_MS);
-    kill.unref();
+    for (const t of running.values()) t.stop();
   }
+
+  const cancelRequested = () => fs.existsSync(L.cancelRequest);
 
   async function execute(): Promise<RunRecord> {
     const backend = await (opts.probeBackend ?? ((force) => initBackend({ force })))(rec.config.backend);
@@ -216,19 +288,34 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
     for (const m of Object.values(rec.models)) if (m.state !== 'done') Object.assign(m, { state: 'queued', attempts: 0, error: undefined });
     delete rec.error;
     save();
-    emit({ type: 'backend', info: backend, workers });
+    emit({ type: 'backend', info: backend, workers, executor: rec.config.executor?.kind ?? 'local' });
+
+    executor = createExecutor(runDir, rec, { launcher: opts.launcher, workers, deviceEnv: (slot) => trainerDeviceEnv(backend, slot) });
+    // A cancel request left by `ddcnn cancel` applies to the execution it stopped, not to this one.
+    fs.rmSync(L.cancelRequest, { force: true });
+    await executor.prepare();
+    if (stopping) throw new StopError();
 
     const names = Object.keys(rec.models);
     const locals = names.filter((n) => rec.models[n].role === 'local');
+    // Every stage is submitted up front, each waiting for the one it needs: the coarse model for the local
+    // models, and, on one machine, the global model for the coarse model (so that it trains alone and its
+    // time is its own). On a cluster the global model's job has its own allocation and need not wait.
     emit({ type: 'phase', phase: 'local', models: locals });
-    const localWall = await trainStage('local', locals, backend, workers);
+    const localStage = await runStage('local', locals, backend);
+    const coarseStage = await runStage('coarse', ['coarse'], backend, localStage);
+    const globalStage = rec.models.global ? await runStage('global', ['global'], backend, executor.sharedMachine ? coarseStage : undefined) : undefined;
+    await localStage.done;
     emit({ type: 'phase', phase: 'coarse', models: ['coarse'] });
-    const coarseWall = await trainStage('coarse', ['coarse'], backend, 1);
-    let globalWall: number | undefined;
-    if (rec.models.global) {
+    await coarseStage.done;
+    if (globalStage) {
       emit({ type: 'phase', phase: 'global', models: ['global'] });
-      globalWall = await trainStage('global', ['global'], backend, 1);
+      await globalStage.done;
     }
+    if (stopping) throw new StopError();
+    const localWall = stageSeconds(localStage);
+    const coarseWall = stageSeconds(coarseStage);
+    const globalWall = globalStage && stageSeconds(globalStage);
     emit({ type: 'phase', phase: 'evaluate', models: [] });
     evaluateRun(runDir, rec);
     const localSeconds = locals.map((n) => rec.models[n].trainSeconds ?? 0);
@@ -252,11 +339,14 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
       rec.status = e instanceof StopError ? 'interrupted' : 'failed';
       if (!(e instanceof StopError)) rec.error = e.message;
       for (const m of Object.values(rec.models)) if (m.state === 'running' || m.state === 'restarted') m.state = 'queued';
+      // The stages cut off keep the time they ran; the next execution adds to it.
+      for (const s of stages) if (s.endedAt === undefined) recordStageWall(s, false);
       return rec;
     })
     .then((r) => {
       clearInterval(memTimer);
       r.executedSeconds = executedSeconds();
+      executor?.close();
       r.memory = {
         // The peak of every execution: a resume cannot lower what the first one used.
         orchestratorPeakMB: Math.max(orchestratorPeak, peakRssMB(), r.memory?.orchestratorPeakMB ?? 0),

@@ -39,7 +39,7 @@ export type EntryName = 'trainer-entry' | 'job-entry';
 export type ProcessLauncher = <In, Out>(entry: EntryName, o: LaunchOptions) => ChildHandle<In, Out>;
 
 /** The entry module next to this file: .ts when run through tsx, .js when bundled. */
-function entryModule(name: EntryName): { file: string; execArgv: string[] } {
+export function entryModule(name: EntryName): { file: string; execArgv: string[] } {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const ts = path.join(here, `${name}.ts`);
   if (fs.existsSync(ts)) {

@@ -14,6 +14,13 @@ export const runLayout = (runDir: string) => ({
   done: (name: string) => path.join(runDir, 'models', name, 'done.json'),
   coarseScaling: path.join(runDir, 'models', 'coarse', 'feature-scaling.json'),
   log: (name: string) => path.join(runDir, 'logs', `${name}.log`),
+  /** Trainers that run as cluster jobs: each one's job (what an IPC start message carries) and its events. */
+  trainerJob: (name: string) => path.join(runDir, 'jobs', `${name}.json`),
+  events: (name: string) => path.join(runDir, 'events', `${name}.jsonl`),
+  /** Batch scripts and probe files of the Slurm executor. */
+  slurm: path.join(runDir, 'slurm'),
+  /** Left by `ddcnn cancel`: an attached orchestrator stops instead of resubmitting the cancelled jobs. */
+  cancelRequest: path.join(runDir, 'cancel-requested'),
 });
 
 export function readF32(file: string): Float32Array {

@@ -34,7 +34,7 @@ export type TrainerJob = z.infer<typeof trainerJobSchema>;
 export type ToTrainer = { type: 'start'; job: TrainerJob } | { type: 'stop' };
 
 export type FromTrainer =
-  | { type: 'started'; model: string; pid: number; backend: string; backendNote: string; resumedFromEpoch: number; params: number; device?: string }
+  | { type: 'started'; model: string; pid: number; backend: string; backendNote: string; resumedFromEpoch: number; params: number; device?: string; host?: string; cudaVisibleDevices?: string }
   | ({ type: 'progress'; model: string; epochs: number } & BatchProgress)
   | ({ type: 'epoch'; model: string; epochs: number } & EpochSummary)
   | { type: 'checkpoint'; model: string; epoch: number }

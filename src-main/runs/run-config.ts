@@ -1,6 +1,27 @@
 // The settings of a run, as given on the command line or in the app, validated in one place.
 import { z } from 'zod';
 
+/** Where the trainers run: processes of this machine (the default), or jobs of a Slurm cluster. */
+export const slurmSettingsSchema = z.strictObject({
+  partition: z.string().regex(/^[\w.,-]{1,128}$/, 'a Slurm partition name').optional(),
+  account: z.string().regex(/^[\w.-]{1,128}$/, 'a Slurm account name').optional(),
+  /** GPUs of each trainer's job (--gres=gpu:n); Slurm sets its CUDA_VISIBLE_DEVICES. */
+  gpusPerModel: z.number().int().min(0).max(64).optional(),
+  cpusPerModel: z.number().int().min(1).max(1024).optional(),
+  /** Memory of each trainer's job, as sbatch --mem takes it (4G, 1500M). */
+  memPerModel: z.string().regex(/^\d+[KMGT]?$/i, 'a size such as 4G or 1500M').optional(),
+  /** Wall-time limit of each trainer's job, as sbatch --time takes it (30, 1:30:00, 2-00:00:00). */
+  timeLimit: z.string().regex(/^[\d:-]+$/, 'minutes, or [days-]hours:minutes:seconds').optional(),
+  /** Further sbatch arguments, given to every job as they are (e.g. --qos=short). */
+  sbatchArgs: z.array(z.string().min(1).max(512)).max(32).optional(),
+  /** How long the shared-filesystem probe may take before the run is refused (default 120 s). */
+  probeSeconds: z.number().positive().optional(),
+});
+export type SlurmSettings = z.infer<typeof slurmSettingsSchema>;
+
+export const executorConfigSchema = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('local') }), slurmSettingsSchema.extend({ kind: z.literal('slurm') })]);
+export type ExecutorConfig = z.infer<typeof executorConfigSchema>;
+
 export const runConfigSchema = z.object({
   /** 'mnist', 'demo', a path to an .npz file, or a folder / .csv of scans to import. */
   data: z.string().min(1),
@@ -38,6 +59,8 @@ export const runConfigSchema = z.object({
   patience: z.number().int().positive().optional(),
   /** Two classes: the class that sensitivity, specificity and AUC refer to (default: the training split's minority class). */
   positive: z.string().min(1).optional(),
+  /** Local processes when absent. */
+  executor: executorConfigSchema.optional(),
 });
 export type RunConfig = z.infer<typeof runConfigSchema>;
 

@@ -8,6 +8,7 @@ import type { Box, IntensityScaling } from '../engine/types';
 import type { Recipe } from '../data/import/types';
 import type { FromTrainer } from './protocol';
 import type { RunConfig } from './run-config';
+import type { JobRecord, JobStatus } from './executor';
 
 export type RunStatus = 'created' | 'running' | 'interrupted' | 'failed' | 'completed';
 /** The stages of a run's training, in the order they run. */
@@ -38,6 +39,8 @@ export interface ModelRecord {
   error?: string;
   /** What the model trained on, from its trainer: a WebGPU adapter, a CUDA device, or "CPU". */
   device?: string;
+  /** Its trainer's current or last job (process id, or Slurm job id, state, reason and node). */
+  job?: JobRecord;
 }
 
 export interface RestartRecord {
@@ -45,6 +48,8 @@ export interface RestartRecord {
   at: string;
   reason: string;
   resumedFromEpoch?: number;
+  /** The job that ended (cluster executors): its id, state and reason. */
+  job?: JobStatus;
 }
 
 export interface RunRecord {
@@ -125,9 +130,11 @@ export interface RunSummary {
 export type RunEvent =
   | FromTrainer
   | { type: 'launch'; model: string; pid: number | undefined; attempt: number }
+  | ({ type: 'job'; model: string; executor: string } & JobStatus)
+  | { type: 'attach'; model: string; job: string }
   | { type: 'restart'; model: string; reason: string; attempt: number }
   | { type: 'phase'; phase: TrainingStage | 'evaluate'; models: string[] }
-  | { type: 'backend'; info: BackendInfo; workers: number };
+  | { type: 'backend'; info: BackendInfo; workers: number; executor?: string };
 
 /** One input with every model's decision (the api's CaseView). */
 export interface PredictedCase {

@@ -1,9 +1,16 @@
 // Entry module of every trainer process. The same module runs under child_process.fork (CLI, server,
 // tests) and under Electron's utilityProcess.fork (desktop app); only the message port differs:
-// process.send/process.on('message') versus process.parentPort (src-main/platform/parent-port.ts).
+// process.send/process.on('message') versus process.parentPort (src-main/platform/parent-port.ts). As a cluster job (file mode:
+// `trainer-entry --run-dir <run folder> --model <name>`) it has no channel at all: it reads its job from
+// the run folder and writes its events as JSON lines there (event-log.ts).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { runTrainer } from './trainer';
 import { trainerJobSchema, type FromTrainer, type ToTrainer } from './protocol';
 import { onParentMessage, sendToParent } from '../platform/parent-port';
+import { runLayout } from './layout';
+import { appendEvent } from './event-log';
 
 const send = (m: FromTrainer): void => void sendToParent(m);
 
@@ -30,12 +37,62 @@ async function onMessage(m: ToTrainer): Promise<void> {
   }
 }
 
-onParentMessage((m) => void onMessage(m as ToTrainer));
+/** At most this often a progress event goes into the events file (the orchestrator polls it about once a second). */
+const FILE_PROGRESS_MS = 500;
+
+/** File mode: the job from <run>/jobs/<model>.json, the events to <run>/events/<model>.jsonl. */
+async function runFromRunFolder(argv: string[]): Promise<void> {
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const runDir = arg('--run-dir')!;
+  // In a job array the model is local-%a: the task id is the subdomain index.
+  const model = (arg('--model') ?? '').replace('%a', process.env.SLURM_ARRAY_TASK_ID ?? '%a');
+  const L = runLayout(runDir);
+  const eventsFile = L.events(model);
+  // A trainer killed in the middle of a line leaves it unterminated; start on a fresh line.
+  fs.mkdirSync(path.dirname(eventsFile), { recursive: true });
+  fs.appendFileSync(eventsFile, '\n');
+  let lastProgress = 0;
+  const write = (m: FromTrainer): void => {
+    if (m.type === 'progress') {
+      const now = Date.now();
+      if (now - lastProgress < FILE_PROGRESS_MS && m.batch < m.batches) return;
+      lastProgress = now;
+    }
+    // Where it runs: the node, and the GPUs Slurm gave it.
+    if (m.type === 'started') m = { ...m, host: os.hostname(), ...(process.env.CUDA_VISIBLE_DEVICES !== undefined ? { cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES } : {}) };
+    appendEvent(eventsFile, m);
+  };
+  try {
+    const file = L.trainerJob(model);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new Error(`${file}: the trainer's job could not be read (${(e as Error).message})`);
+    }
+    const parsed = trainerJobSchema.safeParse(raw);
+    if (!parsed.success) throw new Error(`${file}: invalid trainer job: ${parsed.error.message}`);
+    // Slurm ends a cancelled or timed-out job with SIGTERM, and SIGKILL a few seconds later.
+    process.on('SIGTERM', () => (stopRequested = true));
+    await runTrainer(parsed.data, write, () => stopRequested);
+    // Every event was written synchronously: nothing is in flight.
+    process.exit(stopRequested ? 143 : 0);
+  } catch (e) {
+    write({ type: 'error', model, message: (e as Error).stack ?? String(e) });
+    process.exit(1);
+  }
+}
+
+if (process.argv.includes('--run-dir')) void runFromRunFolder(process.argv.slice(2));
+else onParentMessage((m) => void onMessage(m as ToTrainer));
 
 // The orchestrator decides when trainers stop: Ctrl-C in a terminal reaches the whole process group,
 // and a trainer that died of it would look like a crash. The stop message ends the loop instead.
 process.on('SIGINT', () => {
   stopRequested = true;
 });
-// An orphaned trainer (its orchestrator died) has nobody to report to.
+// An orphaned trainer (its orchestrator died) has nobody to report to; a cluster job never had a channel.
 process.on('disconnect', () => process.exit(2));

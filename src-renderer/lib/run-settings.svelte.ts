@@ -1,7 +1,8 @@
 // The settings of the next run, chosen across two views: the decomposition (Decomposition view) and the
 // training settings (the form in the Training view). Defaults are the CLI's (src-main/runs/run-config.ts
 // RUN_DEFAULTS), so the app and `ddcnn train` train the same run from the same few choices.
-import type { DatasetView, TrainStartRequest } from '../../src-main/api/contract';
+import type { DatasetView, ExecutorSettingsView, TrainStartRequest } from '../../src-main/api/contract';
+import { EMPTY_CLUSTER, executorFromFields, fieldsFromExecutor, type ClusterFields, type RunOn } from './executor-fields';
 
 export type Family = 'vgg' | 'resnet';
 
@@ -47,6 +48,20 @@ class RunSettings {
   patience = $state<number | null>(null);
   /** The data set the shape and grid were last fitted to. */
   fittedTo = $state<string | null>(null);
+  /** Where the trainers run: this machine, or a Slurm cluster with these job settings. */
+  runOn = $state<RunOn>('local');
+  cluster = $state<ClusterFields>({ ...EMPTY_CLUSTER });
+  /** Whether the workspace's remembered executor settings were loaded (once per session). */
+  executorLoaded = $state(false);
+
+  /** The workspace's remembered choice (settings:executor), applied once. */
+  rememberExecutor(cfg: ExecutorSettingsView): void {
+    if (this.executorLoaded) return;
+    this.executorLoaded = true;
+    const { runOn, fields } = fieldsFromExecutor(cfg);
+    this.runOn = runOn;
+    this.cluster = fields;
+  }
 
   /** Fits the grid's rank and the input shape to a newly inspected data set (once per data set). */
   fit(dataset: DatasetView): void {
@@ -71,6 +86,7 @@ class RunSettings {
       seed: Number(this.seed),
       global: this.global,
       learningRate: Number(this.learningRate),
+      executor: executorFromFields(this.runOn, this.cluster),
     };
     const width = wholeNumber(this.width);
     const workers = wholeNumber(this.workers);

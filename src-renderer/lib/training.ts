@@ -37,6 +37,8 @@ export interface ModelCardView {
   bestEpoch?: number;
   /** The last error or restart reason, first line only. */
   message?: string;
+  /** A cluster job's id and state (Slurm: PENDING with its reason, RUNNING on its node, ...). */
+  job?: string;
   /** Every finished epoch of this model, in epoch order: the curves. */
   history: EpochSummary[];
 }
@@ -145,6 +147,10 @@ export function applyRunEvent(view: TrainingView, e: RunEventView): TrainingView
       return updateModel(view, e.model, (c) => ({ ...c, state: e.attempt > 1 ? 'restarted' : 'running', attempt: e.attempt, etaSeconds: undefined }));
     case 'restart':
       return updateModel(view, e.model, (c) => ({ ...c, state: 'restarted', message: e.reason }));
+    case 'job':
+      return updateModel(view, e.model, (c) => ({ ...c, job: `${e.executor} job ${e.id} ${e.state}${e.node ? ` on ${e.node}` : ''}${e.reason ? ` (${e.reason})` : ''}` }));
+    case 'attach':
+      return updateModel(view, e.model, (c) => ({ ...c, job: `re-attached to job ${e.job}` }));
     case 'started':
       return updateModel(view, e.model, (c) => ({ ...c, params: e.params, epochsDone: Math.max(c.epochsDone, e.resumedFromEpoch) }));
     case 'progress':

@@ -166,6 +166,7 @@ describe('dispatch', () => {
       throw new ApiFailure('not_found', 'no data');
     },
     'plan:preview': async () => ({ subdomains: [], globalParams: 0, localWidth: 1, globalWidth: 1, coarseParams: 0 }),
+    'settings:executor': async () => ({ kind: 'local' }),
     'dialog:pick': async () => {
       throw new ApiFailure('not_supported', 'no dialog in web mode');
     },
@@ -185,6 +186,7 @@ describe('dispatch', () => {
       'runs:history',
       'runs:list',
       'runs:predict',
+      'settings:executor',
       'train:resume',
       'train:start',
       'train:stop',
