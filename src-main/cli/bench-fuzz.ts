@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
 import seedrandom from 'seedrandom';
-import { entryModule } from '../data/process-entry';
+import { entryModule } from '../platform/process-entry';
 import { findProjectRoot } from '../data/project-root';
 import { mutate, type FuzzFormat, type Mutation } from './fuzz-mutations';
 import type { FuzzAnswer, FuzzReader, FuzzRequest } from './fuzz-read-entry';

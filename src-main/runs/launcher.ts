@@ -3,10 +3,9 @@
 // the ChildHandle interface; the CLI, the server and the tests use child_process.fork (here), the Electron
 // app utilityProcess.fork (src-main/electron/utility-launcher.ts).
 import { fork } from 'node:child_process';
+import { entryModule } from '../platform/process-entry';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FromTrainer, ToTrainer } from './protocol';
 
 /** A worker process as its parent sees it: messages both ways, its exit, and a way to kill it. */
@@ -38,21 +37,9 @@ export type EntryName = 'trainer-entry' | 'job-entry';
 /** Starts a worker process from one of the entry modules; the caller knows the messages it speaks. */
 export type ProcessLauncher = <In, Out>(entry: EntryName, o: LaunchOptions) => ChildHandle<In, Out>;
 
-/** The entry module next to this file: .ts when run through tsx, .js when bundled. */
-export function entryModule(name: EntryName): { file: string; execArgv: string[] } {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const ts = path.join(here, `${name}.ts`);
-  if (fs.existsSync(ts)) {
-    // `--import tsx` would be resolved from the current folder, which need not be the project's.
-    const tsxLoader = createRequire(import.meta.url).resolve('tsx');
-    return { file: ts, execArgv: ['--import', pathToFileURL(tsxLoader).href] };
-  }
-  return { file: path.join(here, `${name}.js`), execArgv: [] };
-}
-
 /** child_process.fork of an entry module, its output appended to the log file. */
 export const forkProcess: ProcessLauncher = <In, Out>(name: EntryName, { env, logFile }: LaunchOptions): ChildHandle<In, Out> => {
-  const entry = entryModule(name);
+  const entry = entryModule(import.meta.url, name);
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.openSync(logFile, 'a');
   const child = fork(entry.file, [], {

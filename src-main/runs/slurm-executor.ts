@@ -6,7 +6,7 @@
 // folder, which must therefore be on a filesystem the compute nodes share (checked first: shared-folder-probe.ts).
 import fs from 'node:fs';
 import path from 'node:path';
-import { entryModule } from './launcher';
+import { entryModule } from '../platform/process-entry';
 import { runLayout } from './layout';
 import { eventFileEnd, eventFollower } from './event-log';
 import { ENDED_STATES, sbatch, scancel, scontrolJob, squeueByName } from './slurm-commands';
@@ -39,7 +39,7 @@ const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The batch script every trainer job runs: the trainer entry, with this Node (or Electron as Node). */
 function writeTrainerScript(file: string): void {
-  const entry = entryModule('trainer-entry');
+  const entry = entryModule(import.meta.url, 'trainer-entry');
   const node = [process.execPath, ...entry.execArgv, entry.file].map(shellQuote).join(' ');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(

@@ -4,7 +4,7 @@
 // entry with its reason and the import goes on with a fresh worker.
 import { fork } from 'node:child_process';
 import os from 'node:os';
-import { entryModule } from '../process-entry';
+import { entryModule } from '../../platform/process-entry';
 import type { CaseJob, FromImportWorker, ToImportWorker } from './import-protocol';
 import type { CaseInfo, ImportProgress, SkippedFile } from './types';
 
