@@ -1,8 +1,8 @@
 // Entry module of every trainer process. The same module runs under child_process.fork (CLI, server,
 // tests) and under Electron's utilityProcess.fork (desktop app); only the message port differs:
-// process.send/process.on('message') versus process.parentPort (src-main/platform/parent-port.ts). As a cluster job (file mode:
-// `trainer-entry --run-dir <run folder> --model <name>`) it has no channel at all: it reads its job from
-// the run folder and writes its events as JSON lines there (event-log.ts).
+// process.send/process.on('message') versus process.parentPort (src-main/platform/parent-port.ts). As a
+// cluster job (file mode: `trainer-entry --run-dir <run folder> --model <name>`) it has no channel at all:
+// it reads its job from the run folder and writes its events as JSON lines there (event-log.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
