@@ -148,6 +148,7 @@ export function createDataHandlers(opts: DataHandlerOptions) {
       classes: report.classes,
       cases: report.cases.slice(0, MAX_LISTED_CASES),
       totalCases: report.cases.length,
+      groups: report.groups,
       skipped: report.skipped,
       units: report.cases.every((c) => c.units === 'HU') ? 'HU' : 'stored',
     };

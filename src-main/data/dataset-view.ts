@@ -15,6 +15,8 @@ export interface DatasetView {
   /** At most MAX_LISTED_CASES cases (the first ones, in a stable order); totalCases counts them all. */
   cases: CaseInfo[];
   totalCases: number;
+  /** Imported sources: the units a run's split keeps together (patients, class sub-folders), and how many cases have one. */
+  groups?: { count: number; groupedCases: number };
   skipped: SkippedFile[];
   /** Whether voxel values are HU (window presets apply) or stored values. */
   units: 'HU' | 'stored';

@@ -135,6 +135,9 @@ describe('the six views in Chromium, web mode', () => {
     expect(await data.classRow('abdomen').getAttribute('data-cases')).toBe('2');
     expect(await data.classRow('chest').getAttribute('data-cases')).toBe('1');
     expect(await data.caseList.getAttribute('data-count')).toBe('3');
+    // No case shares a patient or a class sub-folder (the real series' PatientID and StudyInstanceUID are
+    // blank, the NIfTI files lie in their class folder): three groups of one.
+    expect(await studio.page.getByTestId('dataset-groups').getAttribute('data-count')).toBe('3');
     // Sizes W×H×D as the files have them; the spacing (mm) over the cases; Hounsfield units.
     expect(await data.caseButton('chest/series-1').textContent()).toContain('chest · 512×512×20');
     expect(await data.caseButton('abdomen/example_ct.nii.gz').textContent()).toContain('abdomen · 122×101×112');
