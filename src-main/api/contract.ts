@@ -8,8 +8,7 @@ import { RUN_ID_PATTERN } from '../runs/run-id';
 import type { EvalReport, ModelRecord, ModelState, PredictedCase, RunEvent, RunOwner, RunRecord, RunStatus, RunSummary } from '../runs/run-types';
 import { executorConfigSchema, type ExecutorConfig } from '../runs/run-config';
 import type { EpochSummary } from '../engine/progress';
-import type { Metrics } from '../engine/metrics';
-import type { CaseInfo, ImportProgress, SkippedFile } from '../data/import/types';
+import type { ImportProgress } from '../data/import/types';
 import { MAX_LISTED_CASES, type DatasetView } from '../data/dataset-view';
 
 // ---------------------------------------------------------------------------------------------------------
