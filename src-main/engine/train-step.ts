@@ -48,22 +48,25 @@ export async function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, 
   return { loss, correct: right };
 }
 
+/** How many of the labels fall in each of the classes. */
+function classCounts(labels: ArrayLike<number>, classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
+  return counts;
+}
+
 /**
  * Balanced class weights n / (K * n_c) of a training split: every class weighs as much as the others in
  * the loss, whatever its count. A class without cases gets 0 (it never occurs in the loss anyway).
  */
 export function balancedClassWeights(labels: ArrayLike<number>, classes: number): number[] {
-  const counts = new Array<number>(classes).fill(0);
-  for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
-  return counts.map((c) => (c === 0 ? 0 : labels.length / (classes * c)));
+  return classCounts(labels, classes).map((c) => (c === 0 ? 0 : labels.length / (classes * c)));
 }
 
 /** The imbalance above which class weighting is on by default: the largest class over the smallest. */
 export const IMBALANCE_FOR_WEIGHTS = 1.5;
 
 export function imbalance(labels: ArrayLike<number>, classes: number): number {
-  const counts = new Array<number>(classes).fill(0);
-  for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
-  const present = counts.filter((c) => c > 0);
+  const present = classCounts(labels, classes).filter((c) => c > 0);
   return Math.max(...present) / Math.min(...present);
 }
