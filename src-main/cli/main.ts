@@ -141,7 +141,7 @@ export function buildProgram(): Command {
     .option('--window <low,high>', 'scans: intensity window clipped and scaled to 0..1 (default -1000,400 for HU, else the data range)', windowArg)
     .option('--spacing <mm>', 'scans: resample to this voxel size (order of --shape), then crop/pad to --shape', spacingArg)
     .addOption(new Option('--class-weight <mode>', 'weight each class\'s loss: balanced (n / (K * n_c)) or none (default: balanced when the largest class has over 1.5x the smallest\'s cases)').choices(['balanced', 'none']))
-    .addOption(new Option('--select <criterion>', 'validation criterion that picks the epoch whose weights each model keeps').choices(['loss', 'auc', 'balanced-accuracy']).default('loss'))
+    .addOption(new Option('--select <criterion>', 'validation criterion that picks the epoch whose weights each model keeps').choices(['loss', 'auc', 'balanced-accuracy', 'last']).default('loss'))
     .option('--patience <epochs>', 'stop a model after this many epochs without improvement of the criterion', int('patience'))
     .addOption(new Option('--augment <preset>', 'augmentation of the training inputs (default: light; none for MNIST digits)').choices(['none', 'light', 'strong']))
     .option('--flip <axes>', 'axes that augmentation may mirror: x (width; left-right in axial CT), y, z, comma-separated, or none (default none)', flipAxes)

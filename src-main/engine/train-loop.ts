@@ -148,7 +148,7 @@ export async function trainLoop(model: tf.LayersModel, train: ArrayData, val: Ar
         }
       }
       const v = validationScores(await predictProbs(model, val, o.classes, o.predictBatch), val.y, o.classes, o.classWeights);
-      const value = criterionValue(v, o.select);
+      const value = criterionValue(v, o.select, epoch + 1);
       const isBest = improves(value, best);
       if (isBest) best = { epoch: epoch + 1, value };
       const summary: EpochSummary = {

@@ -26,7 +26,7 @@ export const trainerJobSchema = z.object({
   /** 'balanced': the loss weights each class by n / (K * n_c) of the training split. */
   classWeight: z.enum(['balanced', 'none']).default('none'),
   /** The validation criterion whose best epoch's weights the model keeps. */
-  select: z.enum(['loss', 'auc', 'balanced-accuracy']).default('loss'),
+  select: z.enum(['loss', 'auc', 'balanced-accuracy', 'last']).default('loss'),
   /** Stop after this many epochs without improvement. */
   patience: z.number().int().positive().optional(),
   /** Augmentation of the training inputs (local and global models), defined on the whole input. */

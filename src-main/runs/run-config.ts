@@ -54,7 +54,7 @@ export const runConfigSchema = z.object({
    */
   classWeight: z.enum(['balanced', 'none']).optional(),
   /** The validation criterion that picks the epoch whose weights each model keeps (default: loss). */
-  select: z.enum(['loss', 'auc', 'balanced-accuracy']).optional(),
+  select: z.enum(['loss', 'auc', 'balanced-accuracy', 'last']).optional(),
   /** Early stopping: stop a model after this many epochs without improvement of the criterion. */
   patience: z.number().int().positive().optional(),
   /**

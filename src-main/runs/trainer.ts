@@ -228,7 +228,7 @@ async function trainAndWrite(job: TrainerJob, send: (m: FromTrainer) => void, sh
     model: job.model,
     trainSeconds: state.trainSeconds,
     params,
-    bestEpoch: state.best?.epoch,
+    bestEpoch: keepsLast ? state.epochsDone : state.best?.epoch,
     epochsRun: state.epochsDone,
     selectedBy: job.select,
     peakRssMB: peakRssMB(),
