@@ -334,6 +334,7 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
     rec.timings = {
       localMax: Math.max(...localSeconds),
       localSum: localSeconds.reduce((a, b) => a + b, 0),
+      ...(folds.length ? { foldSum: folds.reduce((a, n) => a + (rec.models[n].trainSeconds ?? 0), 0) } : {}),
       coarse: rec.models.coarse.trainSeconds ?? 0,
       global: rec.models.global?.trainSeconds,
       localWall,

@@ -63,7 +63,7 @@ export function summarizeRun(runDir: string, rec: RunRecord, ev: EvalReport): Ru
       : {}),
     ...(ci95 ? { ci95 } : {}),
     ...(ev.comparison ? { comparison: ev.comparison } : {}),
-    seconds: { global: t.global, globalWall: t.globalWall, localMax: t.localMax, localSum: t.localSum, localWall: t.localWall, coarse: t.coarse, cnnDnnWall: t.cnnDnnWall, totalWall: t.totalWall },
+    seconds: { global: t.global, globalWall: t.globalWall, localMax: t.localMax, localSum: t.localSum, ...(t.foldSum === undefined ? {} : { foldSum: t.foldSum }), localWall: t.localWall, coarse: t.coarse, cnnDnnWall: t.cnnDnnWall, totalWall: t.totalWall },
     params: Object.fromEntries(Object.entries(rec.models).map(([n, m]) => [n, m.params])),
     devices: Object.fromEntries(Object.entries(rec.models).flatMap(([n, m]) => (m.device === undefined ? [] : [[n, m.device]]))),
     restarts: rec.restarts.length,
@@ -114,6 +114,8 @@ export function summaryTable(rec: RunRecord, ev: EvalReport): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const notes = [`CNN-DNN = ${localNames.length} local models trained in parallel, then the coarse model. balanced = mean accuracy over the classes.`];
+  if (rec.training) notes.push(`training: ${rec.training}.`);
+  if (t?.foldSum !== undefined) notes.push(`out-of-fold inputs: the fold models trained ${t.foldSum.toFixed(1)} s in all, inside the CNN-DNN's wall time (not its train time).`);
   if (ev.ci95) notes.push(`(low-high): 95% bootstrap interval over the ${ev.nTest} test cases (${ev.bootstrap?.resamples} resamples).`);
   const cmp = ev.comparison?.cnnDnnVsGlobalAuc;
   if (cmp) {
