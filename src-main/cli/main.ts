@@ -130,7 +130,7 @@ export function buildProgram(): Command {
     .option('--width <filters>', 'base width (filters) of the global model; 16 for images, 8 for volumes', int('width'))
     .option('--epochs <n>', 'epochs for every model', int('epochs'), RUN_DEFAULTS.epochs)
     .option('--coarse-epochs <n>', 'epochs of the coarse model (default: --epochs)', int('coarse-epochs'))
-    .option('--batch <n>', 'batch size', int('batch'), RUN_DEFAULTS.batch)
+    .option('--batch <n>', 'batch size (default 16 below 5,000 training cases, else 64)', int('batch'))
     .option('--lr <rate>', 'learning rate (Adam)', positive('lr'), RUN_DEFAULTS.learningRate)
     .option('--seed <n>', 'seed of the split, the shuffles and the initial weights', int('seed', 0), RUN_DEFAULTS.seed)
     .option('--no-global', 'do not train the global baseline model')

@@ -33,7 +33,8 @@ export const runConfigSchema = z.object({
   width: z.number().int().positive().optional(),
   epochs: z.number().int().positive(),
   coarseEpochs: z.number().int().positive().optional(),
-  batch: z.number().int().positive(),
+  /** Default: 16 below 5,000 training cases (more steps per epoch for small sets), else 64. */
+  batch: z.number().int().positive().optional(),
   learningRate: z.number().positive(),
   seed: z.number().int(),
   global: z.boolean(),

@@ -2,21 +2,24 @@
 // model's inputs), recorded in run.json so that a resume and the views see what ran. The defaults were
 // chosen by measurement on validation data (see the README's "Training defaults").
 import { augmentPreset, augments, type AugmentSettings } from '../engine/augment';
-import type { RunConfig } from './run-config';
+import { RUN_DEFAULTS, type RunConfig } from './run-config';
 
-/** Out-of-fold coarse inputs by default below this many training cases (above it, fold models cost too much for what they bring). */
-export const OUT_OF_FOLD_BELOW = 5000;
+/** Below this many training cases the default batch is SMALL_SET_BATCH (and the coarse model's inputs out-of-fold). */
+export const SMALL_TRAINING_SET = 5000;
+export const SMALL_SET_BATCH = 16;
 export const DEFAULT_FOLDS = 3;
 
 /** Fills in the defaults of the training settings, for a data set of `dims` spatial axes and nTrain training cases. */
 export function resolveTrainingSettings(config: RunConfig, dims: number, nTrain: number): void {
+  // Small training sets get more optimisation steps per epoch from a smaller batch.
+  config.batch ??= nTrain < SMALL_TRAINING_SET ? SMALL_SET_BATCH : RUN_DEFAULTS.batch;
   // MNIST's digits are centred and size-normalised, and their classes depend on orientation.
   config.augment ??= config.data === 'mnist' ? 'none' : 'light';
   config.schedule ??= 'cosine';
   config.warmup ??= config.schedule === 'cosine' ? 1 : 0;
   config.weightDecay ??= 0;
   config.dropout ??= 0;
-  config.coarseInputs ??= nTrain < OUT_OF_FOLD_BELOW ? 'out-of-fold' : 'train';
+  config.coarseInputs ??= nTrain < SMALL_TRAINING_SET ? 'out-of-fold' : 'train';
   if (config.coarseInputs === 'out-of-fold') config.folds ??= DEFAULT_FOLDS;
   if (config.flip?.includes('z') && dims !== 3) throw new Error(`--flip z needs volumes; ${config.data} is 2D (flip x or y)`);
   if (config.rotate && dims !== 2) throw new Error(`--rotate is for 2D images; ${config.data} is 3D (rotations of volumes are not offered)`);

@@ -26,7 +26,8 @@ class RunSettings {
   /** The global model's base width; empty for the default (16 for images, 8 for volumes). */
   width = $state<number | null>(null);
   epochs = $state(5);
-  batch = $state(64);
+  /** Empty for the default (16 below 5,000 training cases, else 64). */
+  batch = $state<number | null>(null);
   learningRate = $state(0.001);
   seed = $state(1);
   /** Trainer processes at a time; empty for the default (every core, or one per GPU). */
@@ -91,7 +92,6 @@ class RunSettings {
       overlap: Number(this.overlap),
       family: this.family,
       epochs: Number(this.epochs),
-      batch: Number(this.batch),
       seed: Number(this.seed),
       global: this.global,
       learningRate: Number(this.learningRate),
@@ -100,6 +100,8 @@ class RunSettings {
     const width = wholeNumber(this.width);
     const workers = wholeNumber(this.workers);
     const limit = wholeNumber(this.limit);
+    const batch = wholeNumber(this.batch);
+    if (batch !== undefined) req.batch = batch;
     if (width !== undefined) req.width = width;
     if (workers !== undefined) req.workers = workers;
     if (limit !== undefined) req.limit = limit;
