@@ -100,7 +100,10 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
       role: m.role,
       box: m.box,
       arch: m.arch,
-      coarse: m.role === 'coarse' ? { locals: localNames, hidden: coarseHiddenUnits(localNames.length, rec.dataset.classes.length) } : undefined,
+      coarse:
+        m.role === 'coarse'
+          ? { locals: localNames, hidden: coarseHiddenUnits(localNames.length, rec.dataset.classes.length), ...(rec.config.coarseInputs === 'out-of-fold' ? { folds: rec.config.folds } : {}) }
+          : undefined,
       classes: rec.dataset.classes.length,
       epochs: m.role === 'coarse' ? (rec.config.coarseEpochs ?? rec.config.epochs) : rec.config.epochs,
       batch: m.role === 'coarse' ? coarseBatch(runBatch, rec.dataset.nTrain) : runBatch,
