@@ -131,7 +131,7 @@ export function buildProgram(): Command {
     .option('--epochs <n>', 'epochs for every model', int('epochs'), RUN_DEFAULTS.epochs)
     .option('--coarse-epochs <n>', 'epochs of the coarse model (default: --epochs)', int('coarse-epochs'))
     .option('--batch <n>', 'batch size (default 16 below 5,000 training cases, else 64)', int('batch'))
-    .option('--lr <rate>', 'learning rate (Adam)', positive('lr'), RUN_DEFAULTS.learningRate)
+    .option('--lr <rate>', 'learning rate (Adam; default 0.003 below 5,000 training cases, else 0.001)', positive('lr'))
     .option('--seed <n>', 'seed of the split, the shuffles and the initial weights', int('seed', 0), RUN_DEFAULTS.seed)
     .option('--no-global', 'do not train the global baseline model')
     .option('--workers <n>', 'trainer processes at a time (default: cores, or GPUs)', int('workers'))

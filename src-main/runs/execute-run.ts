@@ -107,7 +107,7 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
       classes: rec.dataset.classes.length,
       epochs: m.role === 'coarse' ? (rec.config.coarseEpochs ?? rec.config.epochs) : rec.config.epochs,
       batch: m.role === 'coarse' ? coarseBatch(runBatch, rec.dataset.nTrain) : runBatch,
-      learningRate: rec.config.learningRate,
+      learningRate: rec.config.learningRate ?? RUN_DEFAULTS.learningRate,
       seed: rec.config.seed,
       backend: backend.name,
       classWeight: rec.config.classWeight ?? 'none',

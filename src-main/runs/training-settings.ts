@@ -7,12 +7,15 @@ import { RUN_DEFAULTS, type RunConfig } from './run-config';
 /** Below this many training cases the default batch is SMALL_SET_BATCH (and the coarse model's inputs out-of-fold). */
 export const SMALL_TRAINING_SET = 5000;
 export const SMALL_SET_BATCH = 16;
+export const SMALL_SET_LEARNING_RATE = 0.003;
 export const DEFAULT_FOLDS = 3;
 
 /** Fills in the defaults of the training settings, for a data set of `dims` spatial axes and nTrain training cases. */
 export function resolveTrainingSettings(config: RunConfig, dims: number, nTrain: number): void {
-  // Small training sets get more optimisation steps per epoch from a smaller batch.
+  // Small training sets get more optimisation steps per epoch from a smaller batch, and a higher rate: on the
+  // demo's validation split, batch 16 at 0.003 beat batch 64 at 0.001 and batch 16 at 0.001 (README).
   config.batch ??= nTrain < SMALL_TRAINING_SET ? SMALL_SET_BATCH : RUN_DEFAULTS.batch;
+  config.learningRate ??= nTrain < SMALL_TRAINING_SET ? SMALL_SET_LEARNING_RATE : RUN_DEFAULTS.learningRate;
   // MNIST's digits are centred and size-normalised, and their classes depend on orientation.
   config.augment ??= config.data === 'mnist' ? 'none' : 'light';
   config.schedule ??= 'cosine';
