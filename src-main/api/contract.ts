@@ -101,7 +101,7 @@ export const trainStartRequestSchema = z
     schedule: z.enum(['constant', 'cosine', 'plateau']).optional(),
     weightDecay: z.number().min(0).max(1).optional(),
     dropout: z.number().min(0).max(0.9).optional(),
-    /** What the coarse model trains on (default: out-of-fold below 5,000 training cases). */
+    /** What the coarse model trains on (default: the local models' outputs on the training split). */
     coarseInputs: z.enum(['train', 'out-of-fold', 'validation']).optional(),
     /** Where the trainers run: this machine (the default) or a Slurm cluster, with its job settings. */
     executor: executorConfigSchema.optional(),

@@ -152,7 +152,7 @@ export function buildProgram(): Command {
     .option('--warmup <epochs>', 'cosine schedule: epochs of linear warm-up', nonNegative('warmup'))
     .option('--weight-decay <d>', 'AdamW-style decoupled weight decay of the kernels (default 0)', nonNegative('weight-decay'))
     .option('--dropout <rate>', 'dropout before each local and global model\'s softmax head (default 0)', nonNegative('dropout'))
-    .addOption(new Option('--coarse-inputs <kind>', 'what the coarse model trains on: the local models\' outputs on the training split, their out-of-fold outputs (k fold models per local model), or the validation split (default: out-of-fold below 5,000 training cases)').choices(['train', 'out-of-fold', 'validation']))
+    .addOption(new Option('--coarse-inputs <kind>', 'what the coarse model trains on: the local models\' outputs on the training split, their out-of-fold outputs (k fold models per local model), or the validation split (default train)').choices(['train', 'out-of-fold', 'validation']))
     .option('--folds <k>', 'out-of-fold coarse inputs: folds (default 3)', int('folds', 2))
     .option('--positive <class>', 'two classes: the class that sensitivity, specificity and AUC refer to (default: the training split\'s minority class)')
     .option('--workspace <dir>', 'folder holding runs/ (default: the current folder)', process.cwd())

@@ -56,7 +56,7 @@ class RunSettings {
   schedule = $state<'auto' | 'constant' | 'cosine' | 'plateau'>('auto');
   weightDecay = $state<number | null>(null);
   dropout = $state<number | null>(null);
-  /** What the coarse model trains on ('auto': out-of-fold below 5,000 training cases). */
+  /** What the coarse model trains on ('auto': the local models' outputs on the training split). */
   coarseInputs = $state<'auto' | 'train' | 'out-of-fold' | 'validation'>('auto');
   /** The data set the shape and grid were last fitted to. */
   fittedTo = $state<string | null>(null);
