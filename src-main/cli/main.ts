@@ -13,6 +13,7 @@ import { cancelRunJobs, runJobStates } from '../runs/executors';
 import { readEval, summarizeRun, summaryTable } from '../runs/summary';
 import { progressReporter } from './progress';
 import { predictCommand } from './predict';
+import { exportCommand } from './export';
 import { benchCommand } from './bench';
 import { datasetCommand, shapeArg, spacingArg, windowArg } from './dataset';
 import { importProgressReporter } from './import-progress';
@@ -243,6 +244,7 @@ export function buildProgram(): Command {
     });
 
   predictCommand(program);
+  exportCommand(program);
   datasetCommand(program);
   benchCommand(program);
   serveCommand(program);
