@@ -14,6 +14,7 @@ import { readEval, summarizeRun, summaryTable } from '../runs/summary';
 import { progressReporter } from './progress';
 import { predictCommand } from './predict';
 import { exportCommand } from './export';
+import { reportCommand } from './report';
 import { benchCommand } from './bench';
 import { datasetCommand, shapeArg, spacingArg, windowArg } from './dataset';
 import { importProgressReporter } from './import-progress';
@@ -245,6 +246,7 @@ export function buildProgram(): Command {
 
   predictCommand(program);
   exportCommand(program);
+  reportCommand(program);
   datasetCommand(program);
   benchCommand(program);
   serveCommand(program);
