@@ -9,6 +9,7 @@ import type { EvalReport, ModelRecord, ModelState, PredictedCase, RunEvent, RunO
 import { executorConfigSchema, type ExecutorConfig } from '../runs/run-config';
 import type { EpochSummary } from '../engine/progress';
 import type { ImportProgress } from '../data/import/types';
+import type { CohortReport } from '../runs/cohort-types';
 import { MAX_LISTED_CASES, type DatasetView } from '../data/dataset-view';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -151,6 +152,15 @@ export type PlanPreviewRequest = z.infer<typeof planPreviewRequestSchema>;
 export type RunCaseRequest = z.infer<typeof runCaseRequestSchema>;
 export type RunPredictRequest = z.infer<typeof runPredictRequestSchema>;
 export type PickPathRequest = z.infer<typeof pickPathRequestSchema>;
+/** Validate a completed run on a cohort: a folder of class folders or a CSV manifest (absolute path). */
+export type RunCohortRequest = z.infer<typeof runPredictRequestSchema>;
+/** An external cohort's predictions and metrics (the run's cohorts/<name>.json). */
+export type CohortView = CohortReport;
+/** The run report, written into the run folder as report.html, and its text (self-contained HTML). */
+export interface ReportView {
+  file: string;
+  html: string;
+}
 export type TrainStartRequest = z.infer<typeof trainStartRequestSchema>;
 /** The executor settings last used in this workspace (this machine, or the Slurm cluster's fields). */
 export type ExecutorSettingsView = ExecutorConfig;
@@ -290,6 +300,9 @@ export interface Requests {
   'runs:eval': RunGetRequest;
   'runs:case': RunCaseRequest;
   'runs:predict': RunPredictRequest;
+  'runs:cohort': RunCohortRequest;
+  'runs:cohorts': RunGetRequest;
+  'runs:report': RunGetRequest;
   'data:inspect': DataInspectRequest;
   'data:slice': DataSliceRequest;
   'plan:preview': PlanPreviewRequest;
@@ -310,6 +323,9 @@ export interface Responses {
   'runs:eval': EvalView;
   'runs:case': CaseView;
   'runs:predict': CaseView;
+  'runs:cohort': CohortView;
+  'runs:cohorts': CohortView[];
+  'runs:report': ReportView;
   'data:inspect': DatasetView;
   'data:slice': SliceView;
   'plan:preview': PlanView;
@@ -332,6 +348,9 @@ export const requestSchemas: { [C in Channel]: z.ZodType<Requests[C]> } = {
   'runs:eval': runGetRequestSchema,
   'runs:case': runCaseRequestSchema,
   'runs:predict': runPredictRequestSchema,
+  'runs:cohort': runPredictRequestSchema,
+  'runs:cohorts': runGetRequestSchema,
+  'runs:report': runGetRequestSchema,
   'data:inspect': dataInspectRequestSchema,
   'data:slice': dataSliceRequestSchema,
   'plan:preview': planPreviewRequestSchema,
@@ -365,6 +384,12 @@ export interface Api {
   runEval(request: RunGetRequest): Promise<Result<EvalView>>;
   runCase(request: RunCaseRequest): Promise<Result<CaseView>>;
   predictScan(request: RunPredictRequest): Promise<Result<CaseView>>;
+  /** Predicts every case of a cohort with a completed run (progress: onDataProgress, keyed by the cohort's path). */
+  validateCohort(request: RunCohortRequest): Promise<Result<CohortView>>;
+  /** The cohorts a run was validated on, newest first. */
+  listCohorts(request: RunGetRequest): Promise<Result<CohortView[]>>;
+  /** Writes the run's report into its folder (report.html) and answers it. */
+  makeReport(request: RunGetRequest): Promise<Result<ReportView>>;
   inspectData(request: DataInspectRequest): Promise<Result<DatasetView>>;
   dataSlice(request: DataSliceRequest): Promise<Result<SliceView>>;
   planPreview(request: PlanPreviewRequest): Promise<Result<PlanView>>;

@@ -20,27 +20,9 @@ import { writeFileAtomic } from '../engine/model-io';
 import { positiveIndex, scoreModels } from './evaluate';
 import { predictWithSet, runModelSet, type SetPredictions } from './model-set';
 import { openForPrediction, PredictInputError } from './predict';
-import type { EvalReport } from './run-types';
+import type { CohortReport } from './cohort-types';
 
-/** `cohorts/<name>.json` beside the CSV: what the Results view and the report show. */
-export interface CohortReport {
-  kind: 'ddcnn-cohort';
-  runId: string;
-  /** The cohort's name (its folder or CSV without .csv) and where it was, absolute. */
-  name: string;
-  source: string;
-  createdAt: string;
-  classes: string[];
-  /** Cases predicted (readable), and per class when labelled. */
-  nCases: number;
-  perClass?: Record<string, number>;
-  labelled: boolean;
-  csv: string;
-  skipped: SkippedFile[];
-  /** With labels: every model's metrics and intervals, as eval.json has them for the test split. */
-  metrics?: Pick<EvalReport, 'models' | 'ci95' | 'bootstrap' | 'comparison'>;
-  seconds: { read: number; predict: number };
-}
+export type { CohortReport };
 
 export interface CohortOptions extends ImportRunOptions {
   /** The CSV of predictions (default <run>/cohorts/<name>-<time>.csv). */

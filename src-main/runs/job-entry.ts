@@ -3,6 +3,7 @@
 // utilityProcess.fork (desktop app); only the message port differs.
 import { createRun } from './create-run';
 import { predictCase } from './predict';
+import { predictCohort } from './cohort';
 import { initBackend } from '../engine/backend';
 import { inspectArrays, MissingCaseError, readCaseVolume } from '../data/data-reading';
 import type { FromJob, Job, ToJob } from './job-protocol';
@@ -16,6 +17,8 @@ function run(job: Job): Promise<unknown> {
       return createRun(job.workspace, job.config, { onImportProgress: (progress) => void send({ type: 'progress', progress }) });
     case 'predict':
       return predictCase(job.runDir, job.source);
+    case 'cohort':
+      return predictCohort(job.runDir, job.source, { onProgress: (progress) => void send({ type: 'progress', progress }) });
     case 'inspect-arrays':
       return inspectArrays(job.source);
     case 'read-case':

@@ -156,6 +156,13 @@ describe('dispatch', () => {
     'runs:case': async () => {
       throw new ApiFailure('not_found', 'no such case');
     },
+    'runs:cohort': async () => {
+      throw new ApiFailure('failed', 'no models');
+    },
+    'runs:cohorts': async () => [],
+    'runs:report': async () => {
+      throw new ApiFailure('failed', 'no models');
+    },
     'runs:predict': async () => {
       throw new ApiFailure('failed', 'no models');
     },
