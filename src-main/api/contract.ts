@@ -242,6 +242,8 @@ export interface SliceView {
   range: [number, number];
   fileWindow?: { center: number; width: number };
   label?: string;
+  /** Per slice along this axis, the voxels above a tenth of the value range: where the content is. */
+  foreground?: number[];
 }
 
 /** The decomposition and model sizes of a planned run, for the Decomposition view. */
