@@ -14,7 +14,8 @@ import { forkLauncher } from '../../src-main/runs/launcher';
 import { readF32, runLayout } from '../../src-main/runs/layout';
 import { predictWithSet } from '../../src-main/runs/model-set';
 import { ddcnn } from '../helpers/cli';
-import { extractLidc, lidcIndex, removeTempDirs, tempDir, type LidcStack } from '../helpers/import-fixtures';
+import { removeTempDirs, tempDir, type LidcStack } from '../helpers/import-fixtures';
+import { lidcCsv, lidcTrainAndCohort } from '../helpers/lidc-cohort';
 
 afterAll(removeTempDirs);
 
@@ -23,19 +24,11 @@ let ws: string;
 let runDir: string;
 let cohort: LidcStack[];
 
-const csvOf = (stacks: LidcStack[]) => ['path,label,group', ...stacks.map((s) => `"${s.dir}",${s.className},${s.group}`)].join('\n') + '\n';
+const csvOf = lidcCsv;
 
 beforeAll(async () => {
   data = tempDir();
-  extractLidc(data);
-  // Patients (groups) alternate between training and the cohort, so no patient is on both sides.
-  const all = lidcIndex();
-  const groups = [...new Set(all.map((s) => s.group))];
-  const heldOut = new Set(groups.filter((_, i) => i % 5 === 0));
-  const pick = (stacks: LidcStack[], n: number) => ['benigno', 'maligno'].flatMap((c) => stacks.filter((s) => s.className === c).slice(0, n));
-  const train = pick(all.filter((s) => !heldOut.has(s.group)), 40);
-  cohort = pick(all.filter((s) => heldOut.has(s.group)), 12);
-  fs.writeFileSync(path.join(data, 'train.csv'), csvOf(train));
+  ({ cohort } = lidcTrainAndCohort(data, 40, 12));
   ws = tempDir();
   runDir = await createRun(ws, { data: path.join(data, 'train.csv'), grid: [2, 2, 1], overlap: 1, family: 'vgg', width: 4, epochs: 2, batch: 16, learningRate: 2e-3, seed: 5, global: true, shape: [4, 16, 16], window: [0, 255] });
   const rec = await executeRun(runDir, { launcher: forkLauncher, workers: 2 }).done;
