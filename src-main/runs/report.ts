@@ -129,7 +129,8 @@ export function runReportHtml(runDir: string, rec: RunRecord): string {
   const cache = readCacheManifest(runLayout(runDir).cache);
   const t = rec.timings;
   const { data: _data, executor: _executor, ...settings } = rec.config as Record<string, unknown>;
-  const fmtValue = (v: unknown) => esc(Array.isArray(v) ? v.join(' × ') : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  // Sizes read as 2 × 2 × 2; a window or other pair as 0..255.
+  const fmtValue = (k: string, v: unknown) => esc(Array.isArray(v) ? v.join(['grid', 'shape', 'spacing'].includes(k) ? ' × ' : k === 'window' ? '..' : ', ') : typeof v === 'object' ? JSON.stringify(v) : String(v));
   const splitRows = (['train', 'val', 'test'] as const).map((s) => {
     const labels = cache.splits[s].labels;
     return [s === 'val' ? 'validation' : s, String(labels.length), ...classes.map((_, c) => String(labels.filter((y) => y === c).length))];
@@ -171,7 +172,7 @@ ${speed}</section>
 <dt>Model input</dt><dd>${rec.dataset.inputShape.join(' × ')} (spatial × channels)</dd><dt>Preprocessing</dt><dd>${esc(rec.preprocessing.intensity)}${rec.preprocessing.recipe ? `; recipe: shape ${rec.preprocessing.recipe.shape.join('×')}, window ${rec.preprocessing.recipe.window.join('..')}${rec.preprocessing.recipe.spacing ? `, spacing ${rec.preprocessing.recipe.spacing.join('×')} mm` : ''}` : ''}</dd>
 <dt>Split</dt><dd>${esc(rec.dataset.splitMethod)}</dd><dt>Citation</dt><dd>${rec.dataset.citation ? esc(rec.dataset.citation) : 'none recorded with the data set: cite its source as its licence asks'}</dd></dl>
 ${table(['Split', 'Cases', ...classes.map(esc)], splitRows)}</section>
-<section><h2>Settings</h2>${table(['Setting', 'Value'], Object.entries(settings).map(([k, v]) => [esc(k), fmtValue(v)]))}</section>
+<section><h2>Settings</h2>${table(['Setting', 'Value'], Object.entries(settings).map(([k, v]) => [esc(k), fmtValue(k, v)]))}</section>
 <section><h2>Decomposition</h2>${decompositionFigure(runDir, rec)}</section>
 <section><h2>Test metrics</h2>${metricsTable(ev.models, ev.ci95, classes, (k) => [k === 'cnnDnn' ? String(rec.models.coarse?.bestEpoch ?? '–') : String(rec.models[k]?.bestEpoch ?? '–'), k === 'cnnDnn' ? String(params + rec.models.coarse.params) : String(summary.params[k] ?? '–')], ['Kept epoch', 'Parameters'])}
 <p class="muted">Below each value: its 95% bootstrap interval over the ${ev.nTest} test cases (${ev.bootstrap?.resamples ?? '–'} resamples, seed ${ev.bootstrap?.seed ?? '–'}). Balanced accuracy: the mean of the per-class accuracies.</p>
