@@ -3,6 +3,7 @@
 // trained on some patients' stacks; the cohort holds stacks of other patients.
 import fs from 'node:fs';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCachedSplit } from '../../src-main/data/cache';
 import { predictWithExport, predict } from '../../src-main/cli/predict';
@@ -73,6 +74,37 @@ describe('ddcnn export', () => {
     const pb = JSON.parse(b.stdout);
     expect(pa.cnnDnn).toEqual(pb.cnnDnn);
     expect(pa.subdomains).toEqual(pb.subdomains);
+  });
+
+  it('the README\'s plain TensorFlow.js recipe, fed from ddcnn-model.json alone, gives the CNN-DNN probabilities the run gives', async () => {
+    const out = path.join(tempDir(), 'model');
+    exportRun(runDir, out);
+    const caseDir = path.join(data, cohort[1].dir);
+    const expected = await predict(runDir, caseDir);
+    // The prepared input (the recipe applied), as the README says the user prepares it.
+    const { prepareExternalInput } = await import('../../src-main/runs/predict');
+    const set = exportedModelSet(out);
+    const { x: input } = await prepareExternalInput(set, caseDir);
+    // The README's steps, verbatim in spirit: plain tfjs, the files of the export and nothing else.
+    const load = (p: string) => {
+      const json = JSON.parse(fs.readFileSync(path.join(out, p), 'utf8'));
+      const w = fs.readFileSync(path.join(out, path.dirname(p), 'weights.bin'));
+      return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) }));
+    };
+    const spec = JSON.parse(fs.readFileSync(path.join(out, 'ddcnn-model.json'), 'utf8'));
+    const x = tf.tensor(input, [1, ...spec.input.spatialShape, spec.input.channels]);
+    const probs: number[] = [];
+    for (const l of spec.models.locals) {
+      const m = await load(l.path);
+      const crop = x.slice([0, ...l.box.start, 0], [1, ...l.box.end.map((e: number, a: number) => e - l.box.start[a]), -1]);
+      probs.push(...(await (m.predict(crop) as tf.Tensor).data()));
+    }
+    const { mean, std } = spec.models.coarse.featureScaling;
+    const floor = spec.models.coarse.probabilityFloor;
+    const features = probs.map((p, j) => (Math.log(Math.max(p, floor)) - mean[j]) / std[j]);
+    const coarse = await load(spec.models.coarse.path);
+    const cnnDnn = Array.from(await (coarse.predict(tf.tensor2d([features])) as tf.Tensor).data());
+    for (let c = 0; c < cnnDnn.length; c++) expect(cnnDnn[c]).toBeCloseTo(expected.cnnDnn.probs[c], 5);
   });
 
   it('refuses an output folder that is not empty', () => {
