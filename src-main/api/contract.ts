@@ -141,6 +141,8 @@ export const planPreviewRequestSchema = z.strictObject({
 
 export const runCaseRequestSchema = z.strictObject({ id: runIdSchema, index: z.number().int().min(0).max(10_000_000) });
 export const runPredictRequestSchema = z.strictObject({ id: runIdSchema, source: dataSourceSchema });
+/** An exported model's folder (absolute) and the input to predict. */
+export const modelPredictRequestSchema = z.strictObject({ model: dataSourceSchema.refine((m) => m !== 'demo' && m !== 'mnist', 'must be the folder of an exported model'), source: dataSourceSchema });
 export const pickPathRequestSchema = z.strictObject({ kind: z.enum(['folder', 'file']) });
 
 export type RunGetRequest = z.infer<typeof runGetRequestSchema>;
@@ -152,6 +154,7 @@ export type PlanPreviewRequest = z.infer<typeof planPreviewRequestSchema>;
 export type RunCaseRequest = z.infer<typeof runCaseRequestSchema>;
 export type RunPredictRequest = z.infer<typeof runPredictRequestSchema>;
 export type PickPathRequest = z.infer<typeof pickPathRequestSchema>;
+export type ModelPredictRequest = z.infer<typeof modelPredictRequestSchema>;
 /** Validate a completed run on a cohort: a folder of class folders or a CSV manifest (absolute path). */
 export type RunCohortRequest = z.infer<typeof runPredictRequestSchema>;
 /** An external cohort's predictions and metrics (the run's cohorts/<name>.json). */
@@ -305,6 +308,7 @@ export interface Requests {
   'runs:cohort': RunCohortRequest;
   'runs:cohorts': RunGetRequest;
   'runs:report': RunGetRequest;
+  'model:predict': ModelPredictRequest;
   'data:inspect': DataInspectRequest;
   'data:slice': DataSliceRequest;
   'plan:preview': PlanPreviewRequest;
@@ -328,6 +332,7 @@ export interface Responses {
   'runs:cohort': CohortView;
   'runs:cohorts': CohortView[];
   'runs:report': ReportView;
+  'model:predict': CaseView;
   'data:inspect': DatasetView;
   'data:slice': SliceView;
   'plan:preview': PlanView;
@@ -353,6 +358,7 @@ export const requestSchemas: { [C in Channel]: z.ZodType<Requests[C]> } = {
   'runs:cohort': runPredictRequestSchema,
   'runs:cohorts': runGetRequestSchema,
   'runs:report': runGetRequestSchema,
+  'model:predict': modelPredictRequestSchema,
   'data:inspect': dataInspectRequestSchema,
   'data:slice': dataSliceRequestSchema,
   'plan:preview': planPreviewRequestSchema,
@@ -390,6 +396,8 @@ export interface Api {
   validateCohort(request: RunCohortRequest): Promise<Result<CohortView>>;
   /** The cohorts a run was validated on, newest first. */
   listCohorts(request: RunGetRequest): Promise<Result<CohortView[]>>;
+  /** An exported model's (ddcnn export) decisions on one input, for the Inspect view, without a run. */
+  predictWithModel(request: ModelPredictRequest): Promise<Result<CaseView>>;
   /** Writes the run's report into its folder (report.html) and answers it. */
   makeReport(request: RunGetRequest): Promise<Result<ReportView>>;
   inspectData(request: DataInspectRequest): Promise<Result<DatasetView>>;

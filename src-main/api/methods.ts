@@ -25,6 +25,7 @@ export const API_METHODS = {
   validateCohort: 'runs:cohort',
   listCohorts: 'runs:cohorts',
   makeReport: 'runs:report',
+  predictWithModel: 'model:predict',
   inspectData: 'data:inspect',
   dataSlice: 'data:slice',
   planPreview: 'plan:preview',

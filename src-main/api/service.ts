@@ -28,6 +28,7 @@ import {
   type Handlers,
   type PickPathRequest,
   type ReportView,
+  type ModelPredictRequest,
   type RunCohortRequest,
   type RunDetails,
   type RunEventMessage,
@@ -329,6 +330,16 @@ export function createStudioService(opts: ServiceOptions): StudioService {
     }
   }
 
+  async function predictWithModel({ model, source }: ModelPredictRequest): Promise<CaseView> {
+    requireReadable(model);
+    if (source !== 'demo' && source !== 'mnist') requireReadable(source);
+    try {
+      return await runJob(jobs, { kind: 'predict-model', model, source }, path.join(opts.workspace, 'logs', 'predict-model.log'));
+    } catch (e) {
+      throw new ApiFailure('failed', (e as Error).message);
+    }
+  }
+
   async function makeReport({ id }: { id: string }): Promise<ReportView> {
     const { runDir, rec } = completedRun(id, 'only a completed run has a report');
     // Reads the run's files only (no TensorFlow): cheap enough for this process.
@@ -366,6 +377,7 @@ export function createStudioService(opts: ServiceOptions): StudioService {
       'runs:cohort': (r) => validateCohort(r),
       'runs:cohorts': async ({ id }) => listCohorts(openRun(id).runDir),
       'runs:report': (r) => makeReport(r),
+      'model:predict': (r) => predictWithModel(r),
       'data:inspect': (r) => data.inspect(r),
       'data:slice': (r) => data.slice(r),
       'plan:preview': async (r) => planPreview(r),

@@ -39,6 +39,7 @@ const api: Api = {
   validateCohort: (request) => invoke('runs:cohort', request),
   listCohorts: (request) => invoke('runs:cohorts', request),
   makeReport: (request) => invoke('runs:report', request),
+  predictWithModel: (request) => invoke('model:predict', request),
   inspectData: (request) => invoke('data:inspect', request),
   dataSlice: (request) => invoke('data:slice', request),
   planPreview: (request) => invoke('plan:preview', request),

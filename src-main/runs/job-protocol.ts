@@ -13,6 +13,8 @@ export type Job =
   | { kind: 'create-run'; workspace: string; config: RunConfig }
   /** A completed run's decisions on one input (test:<i>, demo, mnist, an .npz or a single scan). */
   | { kind: 'predict'; runDir: string; source: string }
+  /** An exported model's (ddcnn export) decisions on one input, without a run folder. */
+  | { kind: 'predict-model'; model: string; source: string }
   /** A completed run's decisions on every case of a cohort (a folder of class folders or a CSV), with metrics. */
   | { kind: 'cohort'; runDir: string; source: string }
   /** data:inspect of an array data set ('demo', 'mnist', an .npz): loading it can take seconds and GBs. */
@@ -26,6 +28,7 @@ export interface JobResults {
   'create-run': string;
   predict: PredictedCase;
   cohort: CohortReport;
+  'predict-model': PredictedCase;
   'inspect-arrays': DatasetView;
   'read-case': CaseVolume;
   'backend-info': BackendInfo;

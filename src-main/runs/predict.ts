@@ -14,6 +14,7 @@ import { rankMismatch } from '../data/import/recipe-defaults';
 import { scanSingleCase } from '../data/import/scan-source';
 import { readRunRecord, type RunRecord } from './run-record';
 import { predictWithSet, runModelSet, type ModelSet } from './model-set';
+import { exportedModelSet } from './export-model';
 import type { PredictedCase } from './run-types';
 
 export type { PredictedCase };
@@ -115,6 +116,23 @@ export async function decideWith(set: ModelSet, x: Float32Array): Promise<Decisi
 /** Every model of a completed run on one prepared input `x` (spatialShape x channels of the run). */
 export function decide(runDir: string, rec: RunRecord, x: Float32Array): Promise<Decisions> {
   return decideWith(runModelSet(runDir, rec), x);
+}
+
+/** model:predict: the same as predictCase, with a folder written by `ddcnn export` instead of a run. */
+export async function predictCaseWithExport(folder: string, source: string): Promise<PredictedCase> {
+  const set = exportedModelSet(folder);
+  await initBackend();
+  const { x, label } = await prepareExternalInput(set, source);
+  const result: PredictedCase = {
+    input: isDatasetInput(source) ? `${source === 'demo' || source === 'mnist' ? source : path.basename(source)} #0` : path.basename(source),
+    shape: set.spatialShape,
+    channels: set.channels,
+    values: Array.from(x),
+    classes: set.classes,
+    ...(await decideWith(set, x)),
+  };
+  if (label !== undefined) result.label = label;
+  return result;
 }
 
 /** runs:predict: the first test sample of a data set (demo, mnist, an .npz) or a single scan, with every decision. */

@@ -8,7 +8,8 @@
 //   Results: "Validate on a cohort" on a run trained on LIDC nodule stacks of some patients, with a CSV of other
 //     patients' stacks: the cohort's metrics beside the test split's, as the cohort's JSON has them; the Report
 //     button writes report.html, whose first page is opened in Chromium.
-// Screenshots: test-artifacts/e2e/{7-header-backend,8-slice-viewer,9-decomposition,10-results-cohort,11-report-first-page}.png.
+// Screenshots: test-artifacts/e2e/{7-header-backend,8-slice-viewer,9-decomposition,10-results-cohort,11-report-first-page,
+// 12-inspect-exported-model}.png. Inspect: a model exported with ddcnn export, loaded without its run folder.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +30,7 @@ let studio: Studio;
 let app: StudioPage;
 let ctFolder = '';
 let cohortCsv = '';
+let lidcCohort: { dir: string }[] = [];
 let runId = '';
 
 async function api<T>(channel: string, body?: unknown): Promise<T> {
@@ -52,6 +54,7 @@ beforeAll(async () => {
   fs.copyFileSync(path.join(SHARED_DATA, 'ct-nifti/totalsegmentator/example_ct_sm.nii.gz'), path.join(ctFolder, 'abdomen', 'example_ct_sm.nii.gz'));
   const lidc = lidcTrainAndCohort(tempDir(), 40, 12);
   cohortCsv = lidc.cohortCsv;
+  lidcCohort = lidc.cohort;
   studio = await openStudio();
   app = new StudioPage(studio.page);
   const r = await ddcnn(['train', '--data', lidc.trainCsv, '--shape', '4x16x16', '--window', '0,255', '--decomposition', '2x2x1', '--overlap', '1', '--width', '4', '--epochs', '2', '--workers', '2', '--workspace', studio.serve.workspace, '--json']);
@@ -238,5 +241,27 @@ describe('a first-time user, and using a trained run, in Chromium', () => {
     } finally {
       await reportPage.close();
     }
+  });
+
+  it('Inspect: loads a model exported with ddcnn export (no run folder) and shows its decisions on a scan, those the CLI gives', async () => {
+    const { page } = studio;
+    const runDir = path.join(studio.serve.workspace, 'runs', runId);
+    const model = path.join(tempDir(), 'model');
+    const e = await ddcnn(['export', runDir, '--out', model]);
+    expect(e.code, e.stderr).toBe(0);
+    const scan = path.join(path.dirname(cohortCsv), lidcCohort[0].dir);
+    const cli = await ddcnn(['predict', '--model', model, scan, '--json']);
+    expect(cli.code, cli.stderr).toBe(0);
+    const expected = JSON.parse(cli.stdout) as { cnnDnn: { probs: number[] }; subdomains: unknown[] };
+    await app.nav.show('inspect');
+    await page.getByTestId('model-folder').fill(model);
+    await page.getByTestId('model-scan-path').fill(scan);
+    await page.getByTestId('model-predict').click();
+    await expect.poll(() => page.getByTestId('case-title').textContent(), { timeout: 60_000 }).toContain('Scan');
+    const bars = page.getByTestId('coarse-probs').locator('li');
+    expect(await bars.count()).toBe(2);
+    for (let c = 0; c < 2; c++) expect(Number(await bars.nth(c).getAttribute('data-value'))).toBe(expected.cnnDnn.probs[c]);
+    expect(await page.locator('[data-testid^="subdomain-"][data-confidence]').count()).toBe(expected.subdomains.length);
+    await studio.screenshot('12-inspect-exported-model');
   });
 });

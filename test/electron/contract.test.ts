@@ -160,6 +160,9 @@ describe('dispatch', () => {
       throw new ApiFailure('failed', 'no models');
     },
     'runs:cohorts': async () => [],
+    'model:predict': async () => {
+      throw new ApiFailure('failed', 'no model');
+    },
     'runs:report': async () => {
       throw new ApiFailure('failed', 'no models');
     },
@@ -185,6 +188,7 @@ describe('dispatch', () => {
       'data:inspect',
       'data:slice',
       'dialog:pick',
+      'model:predict',
       'plan:preview',
       'runs:case',
       'runs:cohort',
