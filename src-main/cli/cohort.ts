@@ -26,7 +26,8 @@ const MODEL_LABEL: Record<string, string> = { global: 'global model', cnnDnn: 'C
 
 /** The metrics table of a cohort, as `ddcnn train` shows the test split's (without training times). */
 export function cohortTable(r: CohortReport): string {
-  const m = r.metrics!;
+  if (!r.metrics) return `cohort ${r.name}: ${r.nCases} cases without labels, run ${r.runId}: predictions only (no metrics)\npredictions: ${r.csv}`;
+  const m = r.metrics;
   const binary = r.classes.length === 2;
   const positive = binary ? r.classes[m.models.cnnDnn.positive ?? 1] : '';
   const order = ['global', 'cnnDnn', 'average', 'vote', ...Object.keys(m.models).filter((k) => !(k in MODEL_LABEL))].filter((k) => m.models[k]);
@@ -45,7 +46,7 @@ export function cohortTable(r: CohortReport): string {
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.map(line),
     '',
-    `(low-high): 95% bootstrap interval over the ${r.nCases} cohort cases (${m.bootstrap?.resamples} resamples).`,
+    `(low-high): 95% bootstrap interval over the ${r.nLabelled} labelled cohort cases (${m.bootstrap?.resamples} resamples).${r.nLabelled < r.nCases ? ` ${r.nCases - r.nLabelled} cases without a label are predicted only.` : ''}`,
     `predictions: ${r.csv}`,
   ].join('\n');
 }

@@ -15,7 +15,9 @@ export interface CohortReport {
   /** Cases predicted (readable), and per class when labelled. */
   nCases: number;
   perClass?: Record<string, number>;
+  /** Whether any case has a label, and how many: the metrics are over those. */
   labelled: boolean;
+  nLabelled: number;
   csv: string;
   skipped: SkippedFile[];
   /** With labels: every model's metrics and intervals, as eval.json has them for the test split. */

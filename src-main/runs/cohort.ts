@@ -58,10 +58,11 @@ export async function predictCohort(runDir: string, source: string, opts: Cohort
   const t0 = performance.now();
   opts.onProgress?.({ phase: 'scan', done: 0, total: 0 });
   // A secret of its own: DICOM patient groups of this cohort cannot be matched with any other import's.
-  const scan = await scanSource(abs, { groupKey: randomBytes(32) });
-  const cohortClasses = classesOf(scan.cases);
+  // Labels are optional (a CSV may leave them out); the labels given must be classes of the run.
+  const scan = await scanSource(abs, { groupKey: randomBytes(32), labelsOptional: true });
+  const cohortClasses = classesOf(scan.cases.filter((c) => c.label !== ''));
   const runClasses = rec.dataset.classes;
-  if (cohortClasses.length !== runClasses.length || cohortClasses.some((c, i) => c !== runClasses[i])) {
+  if (cohortClasses.some((c) => !runClasses.includes(c))) {
     throw new DataFileError(abs, `its classes (${cohortClasses.join(', ')}) do not match the classes run ${rec.id} was trained on (${runClasses.join(', ')})`);
   }
   const { root } = await sourceRoot(abs);
@@ -98,11 +99,15 @@ export async function predictCohort(runDir: string, source: string, opts: Cohort
     const predictSeconds = (performance.now() - t1) / 1000;
 
     const infos = kept.map((k) => pool.outcomes[k].info!);
-    const labels = infos.map((i) => i.label);
+    const labels = infos.map((i) => (i.label === '' ? undefined : i.label));
     const csvFile = path.resolve(opts.out ?? path.join(dir, `${name}-${stamp()}.csv`));
     fs.mkdirSync(path.dirname(csvFile), { recursive: true });
     writeFileAtomic(csvFile, cohortCsv(infos.map((i) => i.id), labels, runClasses, probsOf));
-    const labelIndex = Int32Array.from(labels, (l) => runClasses.indexOf(l));
+    // Metrics over the labelled cases (every model on the same ones).
+    const k = runClasses.length;
+    const labelled = labels.map((l, i) => (l === undefined ? -1 : i)).filter((i) => i >= 0);
+    const labelIndex = Int32Array.from(labelled, (i) => runClasses.indexOf(labels[i]!));
+    const rowsOf = (p: ArrayLike<number>) => Float64Array.from(labelled.flatMap((i) => Array.from({ length: k }, (_, c) => p[i * k + c])));
     const report: CohortReport = {
       kind: 'ddcnn-cohort',
       runId: rec.id,
@@ -112,10 +117,11 @@ export async function predictCohort(runDir: string, source: string, opts: Cohort
       classes: runClasses,
       nCases: kept.length,
       perClass: Object.fromEntries(runClasses.map((c) => [c, labels.filter((l) => l === c).length])),
-      labelled: true,
+      labelled: labelled.length > 0,
+      nLabelled: labelled.length,
       csv: csvFile,
       skipped,
-      metrics: scoreModels(Object.fromEntries(probsOf), labelIndex, runClasses.length, positiveIndex(rec), rec.config.seed),
+      ...(labelled.length > 0 ? { metrics: scoreModels(Object.fromEntries(probsOf.map(([m, p]) => [m, rowsOf(p)])), labelIndex, k, positiveIndex(rec), rec.config.seed) } : {}),
       seconds: { read, predict: predictSeconds },
     };
     writeFileAtomic(path.join(dir, `${path.basename(csvFile, '.csv')}.json`), JSON.stringify(report, null, 1));

@@ -149,6 +149,31 @@ describe('predict on a cohort', () => {
     expect(listCohorts(runDir).some((c) => c.csv === out)).toBe(true);
   });
 
+  it('predicts a cohort without labels (a CSV of paths only), and scores a partly labelled one on its labelled cases', async () => {
+    const bare = path.join(data, 'no-labels.csv');
+    fs.writeFileSync(bare, ['path', ...cohort.slice(0, 6).map((s) => `"${s.dir}"`)].join('\n') + '\n');
+    const out = path.join(tempDir(), 'bare.csv');
+    const r = await predictCohort(runDir, bare, { out, workers: 2 });
+    expect(r.nCases).toBe(6);
+    expect(r.labelled).toBe(false);
+    expect(r.metrics).toBeUndefined();
+    const rows = fs.readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(rows.map((row) => row[1])).toEqual(['', '', '', '', '', '']);
+
+    // Half the rows labelled: the metrics are those of the labelled rows, counted here from the CSV.
+    const partial = path.join(data, 'partly-labelled.csv');
+    fs.writeFileSync(partial, ['path,label', ...cohort.map((s, i) => `"${s.dir}",${i % 2 ? s.className : ''}`)].join('\n') + '\n');
+    const out2 = path.join(tempDir(), 'partial.csv');
+    const p = await predictCohort(runDir, partial, { out: out2, workers: 2 });
+    expect(p.nCases).toBe(cohort.length);
+    expect(p.nLabelled).toBe(cohort.length / 2);
+    const [head, ...body] = fs.readFileSync(out2, 'utf8').trim().split('\n').map((l) => l.split(','));
+    const withLabel = body.filter((row) => row[head.indexOf('label')] !== '');
+    const right = withLabel.filter((row) => row[head.indexOf('cnnDnn_decision')] === row[head.indexOf('label')]).length;
+    expect(p.metrics!.models.cnnDnn.n).toBe(withLabel.length);
+    expect(p.metrics!.models.cnnDnn.accuracy).toBeCloseTo(right / withLabel.length, 10);
+  });
+
   it('refuses a cohort whose classes are not the run\'s, naming both sets', async () => {
     const csv = path.join(data, 'other-classes.csv');
     fs.writeFileSync(csv, csvOf(cohort.slice(0, 4).map((s, i) => ({ ...s, className: i % 2 ? 'cyst' : 'benigno' }))));
