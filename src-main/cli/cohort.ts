@@ -59,7 +59,10 @@ export async function cohortCommandAction(runDir: string, input: string, o: { ou
     r = await predictCohort(runDir, input, { out: o.out, workers: o.workers, onProgress: progress.onProgress });
   } catch (e) {
     // A cohort that does not fit the run (classes, no recipe) is the user's input: exit code 2.
-    throw e instanceof PredictInputError || (e instanceof DataFileError && /do not match the classes/.test(e.message)) ? new InvalidArgumentError((e as Error).message) : e;
+    const mismatch = e instanceof DataFileError && /do not match the classes/.test(e.message);
+    // A folder of folders is read as class folders; a nested single scan (patient/study/series) lands here too.
+    const hint = mismatch && !/\.csv$/i.test(input) ? ' (a folder whose entries are all folders is read as a cohort, one sub-folder per class; to predict one scan, give the folder that holds its files)' : '';
+    throw e instanceof PredictInputError || mismatch ? new InvalidArgumentError(`${(e as Error).message}${hint}`) : e;
   } finally {
     progress.close();
   }
