@@ -8,11 +8,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataFileError } from '../data/errors';
+import { pidAlive } from '../data/import/build';
 import type { CaseJob } from '../data/import/import-protocol';
 import { sourceRoot, type ImportRunOptions } from '../data/import/inspect';
 import { rankMismatch } from '../data/import/recipe-defaults';
 import { classesOf, scanSource } from '../data/import/scan-source';
-import { createShards, planShards, readShards, slotOf } from '../data/import/shards';
+import { createShards, planShards, slotOf, type ShardLayout } from '../data/import/shards';
 import type { SkippedFile } from '../data/import/types';
 import { runImportJobs } from '../data/import/worker-pool';
 import { argmax } from '../engine/metrics';
@@ -27,9 +28,66 @@ export type { CohortReport };
 export interface CohortOptions extends ImportRunOptions {
   /** The CSV of predictions (default <run>/cohorts/<name>-<time>.csv). */
   out?: string;
+  /** Cases per prediction pass (default PREDICT_CHUNK). */
+  chunk?: number;
 }
 
 export const cohortsDir = (runDir: string) => path.join(runDir, 'cohorts');
+
+/** Cases per prediction pass: at 64^3 voxels, 256 cases are 256 MB of input. */
+const PREDICT_CHUNK = 256;
+
+/** The samples at `slots` of the shards in `dir`, one after another. */
+function readSlots(dir: string, layout: ShardLayout, slots: number[], sampleValues: number): Float32Array {
+  const x = new Float32Array(slots.length * sampleValues);
+  const bytes = new Uint8Array(x.buffer);
+  const fds = new Map<string, number>();
+  try {
+    slots.forEach((k, j) => {
+      const slot = slotOf(layout, k);
+      let fd = fds.get(slot.file);
+      if (fd === undefined) fds.set(slot.file, (fd = fs.openSync(path.join(dir, slot.file), 'r')));
+      const want = sampleValues * 4;
+      let done = 0;
+      while (done < want) {
+        const got = fs.readSync(fd, bytes, j * want + done, want - done, slot.offset + done);
+        if (got === 0) throw new Error(`${path.join(dir, slot.file)}: ends inside sample ${k}`);
+        done += got;
+      }
+    });
+  } finally {
+    for (const fd of fds.values()) fs.closeSync(fd);
+  }
+  return x;
+}
+
+function joinPredictions(parts: SetPredictions[]): SetPredictions {
+  const cat = <T extends Float32Array | Float64Array>(arrays: T[], make: (n: number) => T): T => {
+    const out = make(arrays.reduce((s, a) => s + a.length, 0));
+    let at = 0;
+    for (const a of arrays) {
+      out.set(a, at);
+      at += a.length;
+    }
+    return out;
+  };
+  const f32 = (n: number) => new Float32Array(n);
+  return {
+    locals: parts[0].locals.map((_, i) => cat(parts.map((p) => p.locals[i]), f32)),
+    cnnDnn: cat(parts.map((p) => p.cnnDnn), f32),
+    average: cat(parts.map((p) => p.average), f32),
+    vote: cat(parts.map((p) => p.vote), (n) => new Float64Array(n)),
+    ...(parts[0].global ? { global: cat(parts.map((p) => p.global!), f32) } : {}),
+  };
+}
+
+/** Scratch folders of cohort reads whose process died (a crash, a killed terminal). */
+function removeAbandonedReads(dir: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    const m = /^\.reading-(\d+)-/.exec(name);
+    if (m && !pidAlive(Number(m[1]))) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  }
+}
 
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d\d\dZ$/, 'Z');
 
@@ -69,6 +127,7 @@ export async function predictCohort(runDir: string, source: string, opts: Cohort
   const name = path.basename(abs).replace(/\.csv$/i, '') || 'cohort';
   const dir = cohortsDir(runDir);
   fs.mkdirSync(dir, { recursive: true });
+  removeAbandonedReads(dir);
   // The samples are written by the workers into a scratch folder of the run, removed at the end.
   const tmp = fs.mkdtempSync(path.join(dir, `.reading-${process.pid}-`));
   try {
@@ -88,13 +147,17 @@ export async function predictCohort(runDir: string, source: string, opts: Cohort
       else if (o.skipped) skipped.push(o.skipped);
     });
     if (kept.length === 0) throw new DataFileError(abs, `no case could be read${skipped.length ? `, e.g. ${skipped[0].file}: ${skipped[0].reason}` : ''}`);
-    const all = readShards(tmp, layout.shards.map((samples, i) => ({ file: `shard-${String(i).padStart(3, '0')}.f32`, samples })), sampleValues);
-    const x = new Float32Array(kept.length * sampleValues);
-    kept.forEach((k, j) => x.set(all.subarray(k * sampleValues, (k + 1) * sampleValues), j * sampleValues));
     const read = (performance.now() - t0) / 1000;
 
+    // Predicted a chunk of cases at a time, so that memory stays bounded whatever the cohort's size.
     const t1 = performance.now();
-    const p: SetPredictions = await predictWithSet(set, x, kept.length);
+    const parts: SetPredictions[] = [];
+    const chunkSize = opts.chunk ?? PREDICT_CHUNK;
+    for (let at = 0; at < kept.length; at += chunkSize) {
+      const chunk = kept.slice(at, at + chunkSize);
+      parts.push(await predictWithSet(set, readSlots(tmp, layout, chunk, sampleValues), chunk.length));
+    }
+    const p = joinPredictions(parts);
     const probsOf: [string, ArrayLike<number>][] = [['cnnDnn', p.cnnDnn], ['average', p.average], ['vote', p.vote], ...(p.global ? [['global', p.global] as [string, Float32Array]] : []), ...set.locals.map((l, i) => [l.name, p.locals[i]] as [string, Float32Array])];
     const predictSeconds = (performance.now() - t1) / 1000;
 

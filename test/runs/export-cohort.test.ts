@@ -123,7 +123,8 @@ describe('predict on a cohort', () => {
     const csv = path.join(data, 'cohort.csv');
     fs.writeFileSync(csv, csvOf(cohort) + '"broken/stack",maligno,x1\n"missing/stack",benigno,x2\n');
     const out = path.join(tempDir(), 'predictions.csv');
-    const r = await predictCohort(runDir, csv, { out, workers: 2 });
+    // Five cases per prediction pass: the chunks must join up in case order.
+    const r = await predictCohort(runDir, csv, { out, workers: 2, chunk: 5 });
     expect(r.nCases).toBe(cohort.length);
     expect(r.skipped.map((s) => s.file).sort()).toEqual(['broken/stack/0.png', 'missing/stack']);
     for (const s of r.skipped) expect(s.reason.length).toBeGreaterThan(5);
@@ -142,10 +143,13 @@ describe('predict on a cohort', () => {
     const ci = r.metrics!.ci95!.cnnDnn;
     expect(ci.accuracy[0]).toBeLessThanOrEqual(r.metrics!.models.cnnDnn.accuracy);
     expect(ci.accuracy[1]).toBeGreaterThanOrEqual(r.metrics!.models.cnnDnn.accuracy);
-    // Each row is what predicting that case alone gives.
-    const one = await predict(runDir, path.join(data, cohort[0].dir));
-    const row0 = rows.find((row) => row[0] === cohort[0].dir.replace(/"/g, ''))!;
-    expect(Number(row0[col('cnnDnn:maligno')])).toBeCloseTo(one.cnnDnn.probs[1], 5);
+    // Each row is what predicting that case alone gives (cases from the first and a later chunk).
+    for (const s of [cohort[0], cohort[7], cohort[cohort.length - 1]]) {
+      const one = await predict(runDir, path.join(data, s.dir));
+      const row = rows.find((x) => x[0] === s.dir)!;
+      expect(Number(row[col('cnnDnn:maligno')])).toBeCloseTo(one.cnnDnn.probs[1], 5);
+      expect(Number(row[col('local-2:benigno')])).toBeCloseTo(one.subdomains[2].probs[0], 5);
+    }
     expect(listCohorts(runDir).some((c) => c.csv === out)).toBe(true);
   });
 
