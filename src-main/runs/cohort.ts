@@ -170,7 +170,7 @@ export async function predictCohort(runDir: string, source: string, opts: Cohort
     const k = runClasses.length;
     const labelled = labels.map((l, i) => (l === undefined ? -1 : i)).filter((i) => i >= 0);
     const labelIndex = Int32Array.from(labelled, (i) => runClasses.indexOf(labels[i]!));
-    const rowsOf = (p: ArrayLike<number>) => Float64Array.from(labelled.flatMap((i) => Array.from({ length: k }, (_, c) => p[i * k + c])));
+    const rowsOf = (probs: ArrayLike<number>) => Float64Array.from(labelled.flatMap((i) => Array.from({ length: k }, (_, c) => probs[i * k + c])));
     const report: CohortReport = {
       kind: 'ddcnn-cohort',
       runId: rec.id,
@@ -184,7 +184,7 @@ export async function predictCohort(runDir: string, source: string, opts: Cohort
       nLabelled: labelled.length,
       csv: csvFile,
       skipped,
-      ...(labelled.length > 0 ? { metrics: scoreModels(Object.fromEntries(probsOf.map(([m, p]) => [m, rowsOf(p)])), labelIndex, k, positiveIndex(rec), rec.config.seed) } : {}),
+      ...(labelled.length > 0 ? { metrics: scoreModels(Object.fromEntries(probsOf.map(([m, probs]) => [m, rowsOf(probs)])), labelIndex, k, positiveIndex(rec), rec.config.seed) } : {}),
       seconds: { read, predict: predictSeconds },
     };
     writeFileAtomic(path.join(dir, `${path.basename(csvFile, '.csv')}.json`), JSON.stringify(report, null, 1));
