@@ -9,6 +9,7 @@ import type { EvalReport, ModelRecord, ModelState, PredictedCase, RunEvent, RunO
 import { executorConfigSchema, type ExecutorConfig } from '../runs/run-config';
 import type { EpochSummary } from '../engine/progress';
 import type { ImportProgress } from '../data/import/types';
+import type { CohortReport } from '../runs/cohort-types';
 import { MAX_LISTED_CASES, type DatasetView } from '../data/dataset-view';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -150,6 +151,8 @@ export const planPreviewRequestSchema = z.strictObject({
 
 export const runCaseRequestSchema = z.strictObject({ id: runIdSchema, index: z.number().int().min(0).max(10_000_000) });
 export const runPredictRequestSchema = z.strictObject({ id: runIdSchema, source: dataSourceSchema });
+/** An exported model's folder (absolute) and the input to predict. */
+export const modelPredictRequestSchema = z.strictObject({ model: dataSourceSchema.refine((m) => m !== 'demo' && m !== 'mnist', 'must be the folder of an exported model'), source: dataSourceSchema });
 export const pickPathRequestSchema = z.strictObject({ kind: z.enum(['folder', 'file']) });
 
 export type RunGetRequest = z.infer<typeof runGetRequestSchema>;
@@ -161,6 +164,16 @@ export type PlanPreviewRequest = z.infer<typeof planPreviewRequestSchema>;
 export type RunCaseRequest = z.infer<typeof runCaseRequestSchema>;
 export type RunPredictRequest = z.infer<typeof runPredictRequestSchema>;
 export type PickPathRequest = z.infer<typeof pickPathRequestSchema>;
+export type ModelPredictRequest = z.infer<typeof modelPredictRequestSchema>;
+/** Validate a completed run on a cohort: a folder of class folders or a CSV manifest (absolute path). */
+export type RunCohortRequest = z.infer<typeof runPredictRequestSchema>;
+/** An external cohort's predictions and metrics (the run's cohorts/<name>.json). */
+export type CohortView = CohortReport;
+/** The run report, written into the run folder as report.html, and its text (self-contained HTML). */
+export interface ReportView {
+  file: string;
+  html: string;
+}
 export type TrainStartRequest = z.infer<typeof trainStartRequestSchema>;
 /** The executor settings last used in this workspace (this machine, or the Slurm cluster's fields). */
 export type ExecutorSettingsView = ExecutorConfig;
@@ -242,6 +255,8 @@ export interface SliceView {
   range: [number, number];
   fileWindow?: { center: number; width: number };
   label?: string;
+  /** Per slice along this axis, the voxels above a tenth of the value range: where the content is. */
+  foreground?: number[];
 }
 
 /** The decomposition and model sizes of a planned run, for the Decomposition view. */
@@ -300,6 +315,10 @@ export interface Requests {
   'runs:eval': RunGetRequest;
   'runs:case': RunCaseRequest;
   'runs:predict': RunPredictRequest;
+  'runs:cohort': RunCohortRequest;
+  'runs:cohorts': RunGetRequest;
+  'runs:report': RunGetRequest;
+  'model:predict': ModelPredictRequest;
   'data:inspect': DataInspectRequest;
   'data:slice': DataSliceRequest;
   'plan:preview': PlanPreviewRequest;
@@ -320,6 +339,10 @@ export interface Responses {
   'runs:eval': EvalView;
   'runs:case': CaseView;
   'runs:predict': CaseView;
+  'runs:cohort': CohortView;
+  'runs:cohorts': CohortView[];
+  'runs:report': ReportView;
+  'model:predict': CaseView;
   'data:inspect': DatasetView;
   'data:slice': SliceView;
   'plan:preview': PlanView;
@@ -342,6 +365,10 @@ export const requestSchemas: { [C in Channel]: z.ZodType<Requests[C]> } = {
   'runs:eval': runGetRequestSchema,
   'runs:case': runCaseRequestSchema,
   'runs:predict': runPredictRequestSchema,
+  'runs:cohort': runPredictRequestSchema,
+  'runs:cohorts': runGetRequestSchema,
+  'runs:report': runGetRequestSchema,
+  'model:predict': modelPredictRequestSchema,
   'data:inspect': dataInspectRequestSchema,
   'data:slice': dataSliceRequestSchema,
   'plan:preview': planPreviewRequestSchema,
@@ -375,6 +402,14 @@ export interface Api {
   runEval(request: RunGetRequest): Promise<Result<EvalView>>;
   runCase(request: RunCaseRequest): Promise<Result<CaseView>>;
   predictScan(request: RunPredictRequest): Promise<Result<CaseView>>;
+  /** Predicts every case of a cohort with a completed run (progress: onDataProgress, keyed by the cohort's path). */
+  validateCohort(request: RunCohortRequest): Promise<Result<CohortView>>;
+  /** The cohorts a run was validated on, newest first. */
+  listCohorts(request: RunGetRequest): Promise<Result<CohortView[]>>;
+  /** An exported model's (ddcnn export) decisions on one input, for the Inspect view, without a run. */
+  predictWithModel(request: ModelPredictRequest): Promise<Result<CaseView>>;
+  /** Writes the run's report into its folder (report.html) and answers it. */
+  makeReport(request: RunGetRequest): Promise<Result<ReportView>>;
   inspectData(request: DataInspectRequest): Promise<Result<DatasetView>>;
   dataSlice(request: DataSliceRequest): Promise<Result<SliceView>>;
   planPreview(request: PlanPreviewRequest): Promise<Result<PlanView>>;

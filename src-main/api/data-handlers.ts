@@ -16,7 +16,7 @@ import { JobError, runJob } from '../runs/run-job';
 import { MAX_LISTED_CASES, type DataInspectRequest, type DataProgressMessage, type DataSliceRequest, type DatasetView, type SliceView } from './contract';
 import type { CaseVolume } from '../data/data-reading';
 import { ApiFailure } from './result';
-import { extractSlice } from './slices';
+import { extractSlice, foregroundPerSlice, foregroundThreshold } from './slices';
 
 export interface DataHandlerOptions {
   /** Starts the job processes that load array data sets and read cases. */
@@ -167,7 +167,17 @@ export function createDataHandlers(opts: DataHandlerOptions) {
       throw apiFailure(e);
     }
     const { vol, range, label } = got;
-    return sliceView(req, vol.data, vol.shape, vol.channels, vol.spacing, vol.dims, { units: vol.units, range, label, fileWindow: vol.fileWindow });
+    const view = sliceView(req, vol.data, vol.shape, vol.channels, vol.spacing, vol.dims, { units: vol.units, range, label, fileWindow: vol.fileWindow });
+    view.foreground = foregroundOf(got, req.axis);
+    return view;
+  }
+
+  /** Foreground per slice of a cached volume along an axis, counted once per volume and axis. */
+  const foregrounds = new WeakMap<CaseVolume, Partial<Record<DataSliceRequest['axis'], number[]>>>();
+  function foregroundOf(got: CaseVolume, axis: DataSliceRequest['axis']): number[] {
+    const known = foregrounds.get(got) ?? {};
+    foregrounds.set(got, known);
+    return (known[axis] ??= foregroundPerSlice(got.vol.data, got.vol.shape, got.vol.channels, axis, foregroundThreshold(got.range)));
   }
 
   function sliceView(

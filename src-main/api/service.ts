@@ -14,15 +14,22 @@ import { runLayout } from '../runs/layout';
 import { readRunRecord, type RunRecord } from '../runs/run-record';
 import type { RunConfig } from '../runs/run-config';
 import { runJob } from '../runs/run-job';
+import { listCohorts } from '../runs/cohort';
+import { runReportHtml } from '../runs/report';
+import { writeFileAtomic } from '../engine/model-io';
 import { describeOwner, runOwner, RunLockedError, type RunOwner } from '../runs/run-lock';
 import { readEval, summarizeRun, type RunSummary } from '../runs/summary';
 import {
   RUN_ID_PATTERN,
   type BackendView,
   type CaseView,
+  type CohortView,
   type DataProgressMessage,
   type Handlers,
   type PickPathRequest,
+  type ReportView,
+  type ModelPredictRequest,
+  type RunCohortRequest,
   type RunDetails,
   type RunEventMessage,
   type RunEventView,
@@ -312,6 +319,37 @@ export function createStudioService(opts: ServiceOptions): StudioService {
     }
   }
 
+  async function validateCohort({ id, source }: RunCohortRequest): Promise<CohortView> {
+    const { runDir } = completedRun(id, 'only a completed run has models to validate');
+    requireReadable(source);
+    try {
+      // The import workers and TensorFlow run in a job process (and its workers), never in this one.
+      const onProgress = dataProgressEmitter(source, opts.progressIntervalMs ?? 100, opts.emitDataProgress);
+      return await runJob(jobs, { kind: 'cohort', runDir, source }, runLayout(runDir).log('cohort'), onProgress);
+    } catch (e) {
+      throw new ApiFailure('failed', (e as Error).message);
+    }
+  }
+
+  async function predictWithModel({ model, source }: ModelPredictRequest): Promise<CaseView> {
+    requireReadable(model);
+    if (source !== 'demo' && source !== 'mnist') requireReadable(source);
+    try {
+      return await runJob(jobs, { kind: 'predict-model', model, source }, path.join(opts.workspace, 'logs', 'predict-model.log'));
+    } catch (e) {
+      throw new ApiFailure('failed', (e as Error).message);
+    }
+  }
+
+  async function makeReport({ id }: { id: string }): Promise<ReportView> {
+    const { runDir, rec } = completedRun(id, 'only a completed run has a report');
+    // Reads the run's files only (no TensorFlow): cheap enough for this process.
+    const html = runReportHtml(runDir, rec);
+    const file = path.join(runDir, 'report.html');
+    writeFileAtomic(file, html);
+    return { file, html };
+  }
+
   async function pickPath({ kind }: PickPathRequest): Promise<string | null> {
     if (!opts.pickPath) throw new ApiFailure('not_supported', 'no file dialog here (web mode): type the path of the folder or file instead');
     return opts.pickPath(kind);
@@ -337,6 +375,10 @@ export function createStudioService(opts: ServiceOptions): StudioService {
         return testCase(runDir, rec, evalOf(runDir, rec), index);
       },
       'runs:predict': (r) => predictScan(r),
+      'runs:cohort': (r) => validateCohort(r),
+      'runs:cohorts': async ({ id }) => listCohorts(openRun(id).runDir),
+      'runs:report': (r) => makeReport(r),
+      'model:predict': (r) => predictWithModel(r),
       'data:inspect': (r) => data.inspect(r),
       'data:slice': (r) => data.slice(r),
       'plan:preview': async (r) => planPreview(r),

@@ -44,3 +44,25 @@ export function extractSlice(data: ArrayLike<number>, shape: [number, number, nu
   const pixelSpacing: [number, number] = axis === 'axial' ? [sx, sy] : axis === 'coronal' ? [sx, sz] : [sy, sz];
   return { width, height, count, values, pixelSpacing };
 }
+
+/**
+ * Per slice along `axis`, how many voxels (first channel) lie above `threshold`: where the content is. The
+ * Decomposition view opens a volume on the slice with the most (a demo mask or a nodule crop is black on its
+ * middle slice as often as not).
+ */
+export function foregroundPerSlice(data: ArrayLike<number>, shape: [number, number, number], channels: number, axis: SliceAxis, threshold: number): number[] {
+  const [D, H, W] = shape;
+  const counts = new Array<number>(axis === 'axial' ? D : axis === 'coronal' ? H : W).fill(0);
+  let at = 0;
+  for (let z = 0; z < D; z++) {
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++, at += channels) {
+        if (data[at] > threshold) counts[axis === 'axial' ? z : axis === 'coronal' ? y : x]++;
+      }
+    }
+  }
+  return counts;
+}
+
+/** The background cut of foregroundPerSlice: a tenth of the way up the case's value range. */
+export const foregroundThreshold = (range: [number, number]): number => range[0] + 0.1 * (range[1] - range[0]);

@@ -13,6 +13,8 @@ import { cancelRunJobs, runJobStates } from '../runs/executors';
 import { readEval, summarizeRun, summaryTable } from '../runs/summary';
 import { progressReporter } from './progress';
 import { predictCommand } from './predict';
+import { exportCommand } from './export';
+import { reportCommand } from './report';
 import { benchCommand } from './bench';
 import { datasetCommand, shapeArg, spacingArg, windowArg } from './dataset';
 import { importProgressReporter } from './import-progress';
@@ -277,6 +279,8 @@ export function buildProgram(): Command {
     });
 
   predictCommand(program);
+  exportCommand(program);
+  reportCommand(program);
   datasetCommand(program);
   benchCommand(program);
   serveCommand(program);

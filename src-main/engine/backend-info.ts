@@ -32,3 +32,33 @@ export interface BackendInfo {
    */
   gpus?: string[];
 }
+
+/** What each backend is, in words a first-time user knows. */
+const BACKEND_WORDS: Record<BackendName, string> = {
+  'node-gpu': 'the NVIDIA GPU (CUDA, through TensorFlow’s native library)',
+  webgpu: 'the GPU (WebGPU)',
+  node: 'the CPU (TensorFlow’s native library)',
+  wasm: 'the CPU (WebAssembly)',
+  cpu: 'the CPU (plain JavaScript, the slowest way)',
+};
+
+/** Why a better backend was not used, in words: a missing optional package is "not installed". */
+function reasonInWords(reason: string): string {
+  if (/Cannot find (package|module)/i.test(reason)) return 'not installed (an optional package)';
+  if (/^not tried/i.test(reason)) return 'not tried: another backend was chosen explicitly';
+  if (/only a software adapter/i.test(reason)) return 'no GPU found: only a software emulation of one, which is slower than the CPU';
+  return reason;
+}
+
+/**
+ * The backend in plain words: one headline ("Training runs on the CPU (WebAssembly)") and, for a details
+ * toggle, why each better one is not used with the loader's own message beside it. The app's header and the
+ * run report show it.
+ */
+export function backendInPlainWords(info: Pick<BackendInfo, 'name' | 'gpu' | 'skipped' | 'adapter'>): { headline: string; reasons: { backend: string; words: string; raw: string }[] } {
+  const where = info.name === 'node-gpu' && !info.gpu ? 'the CPU (no GPU device visible to CUDA)' : info.name === 'webgpu' && info.adapter ? `the GPU ${info.adapter.device} (WebGPU${info.adapter.isFallback ? ', a software adapter' : ''})` : BACKEND_WORDS[info.name];
+  return {
+    headline: `Training runs on ${where}`,
+    reasons: info.skipped.map((s) => ({ backend: BACKEND_WORDS[s.backend as BackendName] ?? s.backend, words: reasonInWords(s.reason), raw: `${s.backend}: ${s.reason}` })),
+  };
+}

@@ -24,6 +24,18 @@ export function positiveIndex(rec: RunRecord): number {
   return i >= 0 ? i : 1;
 }
 
+/**
+ * Every model's metrics on labelled cases, with 95% intervals: every model on the same seeded resamples of
+ * the cases, so that differences pair up. The test split (evaluateRun) and external cohorts (cohort.ts) share it.
+ */
+export function scoreModels(probsOf: Record<string, ArrayLike<number>>, labels: ArrayLike<number>, k: number, positive: number, seed: number): Pick<EvalReport, 'models' | 'ci95' | 'bootstrap' | 'comparison'> & { ci95: NonNullable<EvalReport['ci95']> } {
+  const models: Record<string, Metrics> = Object.fromEntries(Object.entries(probsOf).map(([m, p]) => [m, metricsFromProbs(p, labels, k, positive)]));
+  const bootstrap = { resamples: BOOTSTRAP_RESAMPLES, seed };
+  const boot = bootstrapMetrics(probsOf, labels, k, { ...bootstrap, positive });
+  const comparison = boot.comparison && probsOf.global ? { cnnDnnVsGlobalAuc: boot.comparison('cnnDnn', 'global') } : undefined;
+  return { models, ci95: boot.intervals, bootstrap, ...(comparison ? { comparison } : {}) };
+}
+
 export function evaluateRun(runDir: string, rec: RunRecord): EvalReport {
   const L = runLayout(runDir);
   const labels = Int32Array.from(readCacheManifest(L.cache).splits.test.labels);
@@ -34,17 +46,10 @@ export function evaluateRun(runDir: string, rec: RunRecord): EvalReport {
   const coarse = readF32(L.probs('coarse', 'test'));
   const global = rec.models.global ? readF32(L.probs('global', 'test')) : undefined;
 
-  const positive = positiveIndex(rec);
-  const metrics = (p: ArrayLike<number>) => metricsFromProbs(p, labels, k, positive);
   const probsOf: Record<string, ArrayLike<number>> = { cnnDnn: coarse, average: averageProbs(locals, n, k), vote: voteShares(locals, n, k) };
   if (global) probsOf.global = global;
   localNames.forEach((m, i) => (probsOf[m] = locals[i]));
-  const models: Record<string, Metrics> = Object.fromEntries(Object.entries(probsOf).map(([m, p]) => [m, metrics(p)]));
-
-  // Intervals: every model on the same seeded resamples of the test cases, so that differences pair up.
-  const bootstrap = { resamples: BOOTSTRAP_RESAMPLES, seed: rec.config.seed };
-  const boot = bootstrapMetrics(probsOf, labels, k, { ...bootstrap, positive });
-  const comparison = boot.comparison && global ? { cnnDnnVsGlobalAuc: boot.comparison('cnnDnn', 'global') } : undefined;
+  const { models, ci95, bootstrap, comparison } = scoreModels(probsOf, labels, k, positiveIndex(rec), rec.config.seed);
 
   const row = (p: Float32Array, i: number) => Array.from(p.subarray(i * k, (i + 1) * k), round);
   const report: EvalReport = {
@@ -52,7 +57,7 @@ export function evaluateRun(runDir: string, rec: RunRecord): EvalReport {
     classes: rec.dataset.classes,
     nTest: n,
     models,
-    ci95: boot.intervals,
+    ci95,
     bootstrap,
     ...(comparison ? { comparison } : {}),
     samples: Array.from({ length: n }, (_, i) => ({

@@ -2,7 +2,8 @@
 // trainer-entry.ts it runs under child_process.fork (CLI, server, tests) and under Electron's
 // utilityProcess.fork (desktop app); only the message port differs.
 import { createRun } from './create-run';
-import { predictCase } from './predict';
+import { predictCase, predictCaseWithExport } from './predict';
+import { predictCohort } from './cohort';
 import { initBackend } from '../engine/backend';
 import { inspectArrays, MissingCaseError, readCaseVolume } from '../data/data-reading';
 import type { FromJob, Job, ToJob } from './job-protocol';
@@ -16,6 +17,10 @@ function run(job: Job): Promise<unknown> {
       return createRun(job.workspace, job.config, { onImportProgress: (progress) => void send({ type: 'progress', progress }) });
     case 'predict':
       return predictCase(job.runDir, job.source);
+    case 'predict-model':
+      return predictCaseWithExport(job.model, job.source);
+    case 'cohort':
+      return predictCohort(job.runDir, job.source, { onProgress: (progress) => void send({ type: 'progress', progress }) });
     case 'inspect-arrays':
       return inspectArrays(job.source);
     case 'read-case':

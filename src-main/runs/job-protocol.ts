@@ -4,6 +4,7 @@ import type { ImportProgress } from '../data/import/types';
 import type { RunConfig } from './run-config';
 import type { BackendInfo } from '../engine/backend-info';
 import type { PredictedCase } from './predict';
+import type { CohortReport } from './cohort-types';
 import type { DatasetView } from '../data/dataset-view';
 import type { CaseVolume } from '../data/data-reading';
 
@@ -12,6 +13,10 @@ export type Job =
   | { kind: 'create-run'; workspace: string; config: RunConfig }
   /** A completed run's decisions on one input (test:<i>, demo, mnist, an .npz or a single scan). */
   | { kind: 'predict'; runDir: string; source: string }
+  /** An exported model's (ddcnn export) decisions on one input, without a run folder. */
+  | { kind: 'predict-model'; model: string; source: string }
+  /** A completed run's decisions on every case of a cohort (a folder of class folders or a CSV), with metrics. */
+  | { kind: 'cohort'; runDir: string; source: string }
   /** data:inspect of an array data set ('demo', 'mnist', an .npz): loading it can take seconds and GBs. */
   | { kind: 'inspect-arrays'; source: string }
   /** One case of a data source for the slice viewer (decoding a compressed series takes seconds). */
@@ -22,6 +27,8 @@ export type Job =
 export interface JobResults {
   'create-run': string;
   predict: PredictedCase;
+  cohort: CohortReport;
+  'predict-model': PredictedCase;
   'inspect-arrays': DatasetView;
   'read-case': CaseVolume;
   'backend-info': BackendInfo;

@@ -3,14 +3,9 @@
 // data was (same loader, same intensity scaling, same resampling; for imported scans, the same readers and
 // the recipe stored in run.json). `ddcnn predict` (cli/predict.ts) and the app's runs:predict (in a job
 // process, job-entry.ts: it needs TensorFlow, which never runs in the Electron main process) share it.
-import fs from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend';
-import { averageProbs, coarseFeatures, voteShares, type CoarseFeatureScaling } from '../engine/fusion';
-import { loadModel } from '../engine/model-io';
 import { readCachedSamples } from '../data/cache';
-import { cropSamples } from '../data/crop';
 import { loadDataset } from '../data/load';
 import { resampleSamples } from '../data/resample';
 import { applyRecipe } from '../data/recipe';
@@ -18,6 +13,8 @@ import { readCase } from '../data/import/read-case';
 import { rankMismatch } from '../data/import/recipe-defaults';
 import { scanSingleCase } from '../data/import/scan-source';
 import { readRunRecord, type RunRecord } from './run-record';
+import { predictWithSet, runModelSet, type ModelSet } from './model-set';
+import { exportedModelSet } from './export-model';
 import type { PredictedCase } from './run-types';
 
 export type { PredictedCase };
@@ -35,10 +32,10 @@ export const TEST_CASE = /^test:(\d+)$/;
 /** Inputs read as a data set: the run's own test cases, the built-in sets and .npz files. */
 export const isDatasetInput = (input: string): boolean => TEST_CASE.test(input) || input === 'mnist' || input === 'demo' || /\.npz$/i.test(input);
 
-/** A single scan (DICOM series folder, NIfTI, .npy, PNG stack, image) through the run's recipe. */
-async function loadScan(rec: RunRecord, input: string): Promise<Float32Array> {
-  const recipe = rec.preprocessing.recipe;
-  if (!recipe) throw new PredictInputError(`${input}: run ${rec.id} was trained on ${rec.dataset.source}, not on imported scans, so it has no recipe to prepare a scan with`);
+/** A single scan (DICOM series folder, NIfTI, .npy, PNG stack, image) through the models' recipe. */
+async function loadScan(set: Preparation, input: string): Promise<Float32Array> {
+  const recipe = set.recipe;
+  if (!recipe) throw new PredictInputError(`${input}: ${set.name} was trained on ${set.trainedOn}, not on imported scans, so it has no recipe to prepare a scan with`);
   const ref = await scanSingleCase(input);
   const vol = await readCase(ref);
   const mismatch = rankMismatch(recipe, vol.dims);
@@ -55,32 +52,42 @@ export async function prepareInput(rec: RunRecord, runDir: string, input: string
     const s = readCachedSamples(runLayout(runDir).cache, 'test', [i]);
     return { x: s.x, label: s.y[0] };
   }
+  return prepareExternalInput(preparationOf(rec), input, index);
+}
+
+/** What preparing an input needs of a run record (or of an exported model's description). */
+const preparationOf = (rec: RunRecord): Preparation => ({
+  name: `run ${rec.id}`,
+  trainedOn: rec.dataset.source,
+  recipe: rec.preprocessing.recipe,
+  scaling: rec.preprocessing.scaling,
+  spatialShape: rec.dataset.inputShape.slice(0, -1),
+  channels: rec.dataset.channels,
+});
+
+type Preparation = Pick<ModelSet, 'name' | 'trainedOn' | 'recipe' | 'scaling' | 'spatialShape' | 'channels'>;
+
+/** An input from outside the run (a data set file or a single scan), prepared as the models' training data was. */
+export async function prepareExternalInput(prep: Preparation, input: string, index = 0): Promise<{ x: Float32Array; label?: number }> {
+  if (TEST_CASE.test(input)) throw new PredictInputError(`${input}: an exported model has no test split; give a scan or a data set file`);
   if (!isDatasetInput(input)) {
     if (index !== 0) throw new PredictInputError(`--index applies to data set inputs; ${input} is a single scan`);
-    return { x: await loadScan(rec, input) };
+    return { x: await loadScan(prep, input) };
   }
   // The run's own intensity map, never one fitted on the new file: the same stored value must give the
   // same input whatever else the file holds. (Runs made before the map was recorded: the file's own.)
-  const ds = await loadDataset(input, { scaling: rec.preprocessing.scaling });
+  const ds = await loadDataset(input, { scaling: prep.scaling });
   const split = ds.splits.test ?? ds.splits.all ?? ds.splits.train!;
   const size = ds.spatialShape.reduce((a, b) => a * b, ds.channels);
   const n = split.y.length;
   if (index >= n) throw new PredictInputError(`${input}: sample ${index} does not exist (it holds ${n})`);
-  if (ds.channels !== rec.dataset.channels || ds.spatialShape.length !== rec.dataset.inputShape.length - 1) {
-    throw new PredictInputError(`${input}: shape ${ds.spatialShape.join('x')}x${ds.channels} does not fit the run's input ${rec.dataset.inputShape.join('x')}`);
+  if (ds.channels !== prep.channels || ds.spatialShape.length !== prep.spatialShape.length) {
+    throw new PredictInputError(`${input}: shape ${ds.spatialShape.join('x')}x${ds.channels} does not fit the input ${[...prep.spatialShape, prep.channels].join('x')} of ${prep.name}`);
   }
   let x = split.x.slice(index * size, (index + 1) * size);
-  const target = rec.dataset.inputShape.slice(0, -1);
+  const target = prep.spatialShape;
   if (target.some((t, a) => t !== ds.spatialShape[a])) x = resampleSamples(x, 1, ds.spatialShape, ds.channels, target);
   return { x, label: split.y[index] };
-}
-
-function coarseScaling(file: string): CoarseFeatureScaling {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: cannot read the coarse model's feature scaling (${(e as Error).message})`);
-  }
 }
 
 /** The run's record, checked to be completed, with the backend it was trained on started. */
@@ -91,38 +98,41 @@ export async function openForPrediction(runDir: string): Promise<RunRecord> {
   return rec;
 }
 
-/** Every model of a completed run on one prepared input `x` (spatialShape x channels of the run). */
-export async function decide(runDir: string, rec: RunRecord, x: Float32Array): Promise<Pick<PredictedCase, 'subdomains' | 'cnnDnn' | 'average' | 'vote' | 'global'>> {
-  const L = runLayout(runDir);
-  const spatial = rec.dataset.inputShape.slice(0, -1);
-  const channels = rec.dataset.channels;
-  const k = rec.dataset.classes.length;
-  const run = async (model: string, data: Float32Array, shape: number[]) => {
-    const m = await loadModel(L.model(model));
-    // Read asynchronously: dataSync() throws on the webgpu backend.
-    const out = tf.tidy(() => m.predict(tf.tensor(data, [1, ...shape])) as tf.Tensor);
-    const p = await out.data();
-    out.dispose();
-    m.dispose();
-    return Array.from(p);
+type Decisions = Pick<PredictedCase, 'subdomains' | 'cnnDnn' | 'average' | 'vote' | 'global'>;
+
+/** Every model of a model set on one prepared input `x` (spatialShape x channels). */
+export async function decideWith(set: ModelSet, x: Float32Array): Promise<Decisions> {
+  const p = await predictWithSet(set, x, 1);
+  const decisions: Decisions = {
+    subdomains: set.locals.map((l, i) => ({ model: l.name, box: l.box, probs: Array.from(p.locals[i]) })),
+    cnnDnn: Array.from(p.cnnDnn),
+    average: Array.from(p.average),
+    vote: Array.from(p.vote),
   };
-  const subdomains: PredictedCase['subdomains'] = [];
-  for (const [name, m] of Object.entries(rec.models)) {
-    if (m.role !== 'local') continue;
-    const probs = await run(name, cropSamples(x, 1, spatial, channels, m.box!), [...m.arch!.spatialShape, channels]);
-    subdomains.push({ model: name, box: m.box!, probs });
-  }
-  const locals = subdomains.map((s) => Float32Array.from(s.probs));
-  const concat = Float32Array.from(subdomains.flatMap((s) => s.probs));
-  const cnnDnn = await run('coarse', coarseFeatures(concat, coarseScaling(L.coarseScaling)), [concat.length]);
-  const decisions: Pick<PredictedCase, 'subdomains' | 'cnnDnn' | 'average' | 'vote' | 'global'> = {
-    subdomains,
-    cnnDnn,
-    average: Array.from(averageProbs(locals, 1, k)),
-    vote: Array.from(voteShares(locals, 1, k)),
-  };
-  if (rec.models.global) decisions.global = await run('global', x, [...spatial, channels]);
+  if (p.global) decisions.global = Array.from(p.global);
   return decisions;
+}
+
+/** Every model of a completed run on one prepared input `x` (spatialShape x channels of the run). */
+export function decide(runDir: string, rec: RunRecord, x: Float32Array): Promise<Decisions> {
+  return decideWith(runModelSet(runDir, rec), x);
+}
+
+/** model:predict: the same as predictCase, with a folder written by `ddcnn export` instead of a run. */
+export async function predictCaseWithExport(folder: string, source: string): Promise<PredictedCase> {
+  const set = exportedModelSet(folder);
+  await initBackend();
+  const { x, label } = await prepareExternalInput(set, source);
+  const result: PredictedCase = {
+    input: isDatasetInput(source) ? `${source === 'demo' || source === 'mnist' ? source : path.basename(source)} #0` : path.basename(source),
+    shape: set.spatialShape,
+    channels: set.channels,
+    values: Array.from(x),
+    classes: set.classes,
+    ...(await decideWith(set, x)),
+  };
+  if (label !== undefined) result.label = label;
+  return result;
 }
 
 /** runs:predict: the first test sample of a data set (demo, mnist, an .npz) or a single scan, with every decision. */

@@ -71,11 +71,11 @@ export function summarizeRun(runDir: string, rec: RunRecord, ev: EvalReport): Ru
   };
 }
 
-const pct = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : `${(v * 100).toFixed(2)}%`);
+export const pct = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : `${(v * 100).toFixed(2)}%`);
 /** A value with its 95% interval, e.g. "77.85% (73.2-82.2)" or "0.843 (0.79-0.89)". */
-const withCi = (text: string, ci: [number, number] | undefined, scale: number, digits: number) =>
+export const withCi = (text: string, ci: [number, number] | undefined, scale: number, digits: number) =>
   ci === undefined || text === '-' || Number.isNaN(ci[0]) ? text : `${text} (${(ci[0] * scale).toFixed(digits)}-${(ci[1] * scale).toFixed(digits)})`;
-const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(3));
+export const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(3));
 const sec = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(1)}s`);
 
 /**

@@ -5,7 +5,6 @@
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import dicomParser from 'dicom-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImportCache } from '../../src-main/data/import/build';
 import { readImportManifest } from '../../src-main/data/import/import-manifest';
@@ -15,58 +14,18 @@ import { executeRun } from '../../src-main/runs/execute-run';
 import { forkLauncher } from '../../src-main/runs/launcher';
 import { readRunRecord } from '../../src-main/runs/run-record';
 import { ddcnn } from '../helpers/cli';
-import { DICOM_GE_3, NIFTI_CT_SM, copy, filesBelow, removeTempDirs, sliceFiles, tempDir } from '../helpers/import-fixtures';
+import { filesBelow, removeTempDirs, tempDir } from '../helpers/import-fixtures';
+import { PATIENTS, expectNoSecretIn, patientId, plantedTagSource } from '../helpers/planted-tags';
 
 afterAll(removeTempDirs);
-
-// Same lengths as the values they replace ('JANCT000', '99000 ', '03086212'), so no offset moves. Each planted
-// patient has its own PatientID; 'patient 0 rescan' is a second series of patient 0.
-const NAME = 'QZX^PRIV';
-const ACCESSION = 'QZXACC01';
-const patientId = (i: number): string => `QZX98${i}`;
-const PATIENTS = 5;
-// The GE files' own values must not leak either.
-const ORIGINALS = ['JANCT000', '03086212'];
-const ALL_SECRETS = [NAME, ACCESSION, ...Array.from({ length: PATIENTS }, (_, i) => patientId(i)), ...ORIGINALS];
-
-/** A copy of a real slice with the identifying tags (and, for another series, the SeriesInstanceUID's last digit) overwritten in place. */
-function privateCopy(from: string, to: string, patient: number, otherSeries = false): void {
-  const bytes = fs.readFileSync(from);
-  const ds = dicomParser.parseDicom(new Uint8Array(bytes), { untilTag: 'x7fe00010' });
-  const values: Record<string, string> = { x00100010: NAME, x00100020: patientId(patient), x00080050: ACCESSION };
-  for (const [tag, value] of Object.entries(values)) {
-    const el = ds.elements[tag];
-    expect(el?.length, tag).toBe(value.length);
-    bytes.write(value, el.dataOffset, 'latin1');
-  }
-  if (otherSeries) {
-    const uid = ds.elements.x0020000e;
-    const last = uid.dataOffset + ds.string('x0020000e')!.length - 1;
-    bytes[last] = bytes[last] === 0x39 ? 0x38 : bytes[last] + 1;
-  }
-  fs.mkdirSync(path.dirname(to), { recursive: true });
-  fs.writeFileSync(to, bytes);
-  const check = dicomParser.parseDicom(new Uint8Array(fs.readFileSync(to)), { untilTag: 'x7fe00010' });
-  expect(check.string('x00100010')).toBe(NAME);
-  expect(check.string('x00100020')).toBe(patientId(patient));
-}
-
-function expectNoSecretIn(where: string, text: string, more: string[] = []): void {
-  for (const s of [...ALL_SECRETS, ...more]) expect(text.includes(s), `${s} found in ${where}`).toBe(false);
-}
 
 describe('patient-identifying tags', () => {
   let src: string;
   let ws: string;
   beforeAll(() => {
-    src = path.join(tempDir(), 'privacy');
-    for (let i = 0; i < PATIENTS; i++) for (const f of sliceFiles(DICOM_GE_3)) privateCopy(f, path.join(src, 'chest', `patient ${i}`, path.basename(f)), i);
-    for (const f of sliceFiles(DICOM_GE_3)) privateCopy(f, path.join(src, 'chest', 'patient 0 rescan', path.basename(f)), 0, true);
-    for (let i = 0; i < 5; i++) copy(NIFTI_CT_SM, path.join(src, 'abdomen', `scan ${i}.nii.gz`));
+    // The source does hold them (plantedTagSource checks), so the checks below are not vacuous.
+    src = plantedTagSource(path.join(tempDir(), 'privacy'));
     ws = tempDir();
-    // The source does hold them (so the checks below are not vacuous).
-    expect(fs.readFileSync(path.join(src, 'chest/patient 0/01.dcm')).toString('latin1')).toContain(NAME);
-    expect(fs.readFileSync(path.join(src, 'chest/patient 3/01.dcm')).toString('latin1')).toContain(patientId(3));
   });
 
   it('never reach the inspect report, the output of ddcnn dataset inspect and build, or the import cache', async () => {

@@ -220,6 +220,8 @@ describe('the six views in Chromium, web mode', () => {
     const eight = await expectPlan([2, 2, 2], 2);
     expect(eight.subdomains).toHaveLength(8);
     expect(await decomposition.zRanges.count()).toBe(2);
+    // The grid over the demo's slice with the most foreground (its case is read in a job process: a few seconds).
+    await studio.page.locator('[data-testid="sample-slice"]:not([data-index=""])').waitFor({ timeout: 60_000 });
     const grid8 = (await canvasPixels(decomposition.canvas)).hash;
     await studio.screenshot('2-decomposition');
 

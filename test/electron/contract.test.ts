@@ -156,6 +156,16 @@ describe('dispatch', () => {
     'runs:case': async () => {
       throw new ApiFailure('not_found', 'no such case');
     },
+    'runs:cohort': async () => {
+      throw new ApiFailure('failed', 'no models');
+    },
+    'runs:cohorts': async () => [],
+    'model:predict': async () => {
+      throw new ApiFailure('failed', 'no model');
+    },
+    'runs:report': async () => {
+      throw new ApiFailure('failed', 'no models');
+    },
     'runs:predict': async () => {
       throw new ApiFailure('failed', 'no models');
     },
@@ -178,14 +188,18 @@ describe('dispatch', () => {
       'data:inspect',
       'data:slice',
       'dialog:pick',
+      'model:predict',
       'plan:preview',
       'runs:case',
+      'runs:cohort',
+      'runs:cohorts',
       'runs:delete',
       'runs:eval',
       'runs:get',
       'runs:history',
       'runs:list',
       'runs:predict',
+      'runs:report',
       'settings:executor',
       'train:resume',
       'train:start',

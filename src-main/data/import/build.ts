@@ -50,7 +50,8 @@ const isInside = (parent: string, child: string): boolean => {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 };
 
-const pidAlive = (pid: number): boolean => {
+/** Whether a process of this machine still runs (EPERM: it does, as another user). */
+export const pidAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;

@@ -24,7 +24,7 @@ const SPLIT_NAMES: Record<string, CaseSplit> = { train: 'train', training: 'trai
  * Reads and checks a manifest; rows with an empty path or label, an unknown split or the wrong field count go
  * to `skipped`. Throws when the split column is filled on some rows only.
  */
-export async function readCsvManifest(csv: string): Promise<{ rows: ManifestRow[]; skipped: SkippedFile[] }> {
+export async function readCsvManifest(csv: string, opts: { labelsOptional?: boolean } = {}): Promise<{ rows: ManifestRow[]; skipped: SkippedFile[] }> {
   let text: string;
   try {
     text = await readFile(csv, 'utf8');
@@ -41,9 +41,10 @@ export async function readCsvManifest(csv: string): Promise<{ rows: ManifestRow[
   const header = records[0].record.map((h) => h.toLowerCase());
   const unknown = header.filter((h) => !(COLUMNS as readonly string[]).includes(h));
   const duplicate = header.filter((h, i) => header.indexOf(h) !== i);
-  if (!header.includes('path') || !header.includes('label') || unknown.length > 0 || duplicate.length > 0) {
+  // A cohort to predict (opts.labelsOptional) may come without labels: a path column alone, or empty labels.
+  if (!header.includes('path') || (!header.includes('label') && !opts.labelsOptional) || unknown.length > 0 || duplicate.length > 0) {
     const found = records[0].record.map((h) => `'${h}'`).join(',');
-    throw new DataFileError(csv, `bad header row ${found}: expected the columns path,label and optionally group and split (in any order)`);
+    throw new DataFileError(csv, `bad header row ${found}: expected the columns path,${opts.labelsOptional ? '[label]' : 'label'} and optionally group and split (in any order)`);
   }
   const col = (name: string) => header.indexOf(name);
   const skipped: SkippedFile[] = [];
@@ -56,12 +57,12 @@ export async function readCsvManifest(csv: string): Promise<{ rows: ManifestRow[
       skipped.push({ file: where, reason: `line ${line} of ${csv} has ${record.length} fields; the header has ${header.length}` });
       continue;
     }
-    const label = record[col('label')];
+    const label = col('label') >= 0 ? record[col('label')] : '';
     if (!path) {
       skipped.push({ file: where, reason: `line ${line} of ${csv} has an empty path` });
       continue;
     }
-    if (!label) {
+    if (!label && !opts.labelsOptional) {
       skipped.push({ file: path, reason: `line ${line} of ${csv} has an empty label` });
       continue;
     }

@@ -159,9 +159,9 @@ async function scanClassFolders(source: string, groupKey?: Uint8Array): Promise<
   return { cases: ctx.cases, skipped: ctx.skipped };
 }
 
-async function scanCsv(csv: string, groupKey?: Uint8Array): Promise<ScanResult> {
+async function scanCsv(csv: string, groupKey?: Uint8Array, labelsOptional = false): Promise<ScanResult> {
   const ctx: ScanContext = { root: dirname(csv), groupKey, cases: [], skipped: [] };
-  const { rows, skipped } = await readCsvManifest(csv);
+  const { rows, skipped } = await readCsvManifest(csv, { labelsOptional });
   ctx.skipped.push(...skipped);
   const seen = new Set<string>();
   for (const row of rows) {
@@ -229,8 +229,9 @@ export function requireTwoClasses(source: string, cases: { label: string }[], sk
  * Finds the cases of a data set folder (one sub-folder per class) or CSV manifest. Never writes anything.
  * Throws a DataFileError naming the source when it cannot be read or holds fewer than two classes, or when a
  * CSV that fixes the splits puts one group in two. `groupKey`: the import's secret for DICOM patient groups.
+ * `labelsOptional` (a cohort to predict): CSV rows may have no label (label ''), and fewer than two classes pass.
  */
-export async function scanSource(source: string, opts: { groupKey?: Uint8Array } = {}): Promise<ScanResult> {
+export async function scanSource(source: string, opts: { groupKey?: Uint8Array; labelsOptional?: boolean } = {}): Promise<ScanResult> {
   const abs = resolve(source);
   let info;
   try {
@@ -240,7 +241,7 @@ export async function scanSource(source: string, opts: { groupKey?: Uint8Array }
   }
   let result: ScanResult;
   if (info.isDirectory()) result = await scanClassFolders(abs, opts.groupKey);
-  else if (CSV_FILE.test(abs)) result = await scanCsv(abs, opts.groupKey);
+  else if (CSV_FILE.test(abs)) result = await scanCsv(abs, opts.groupKey, opts.labelsOptional);
   else throw new DataFileError(abs, 'expected a folder with one sub-folder per class, or a .csv manifest (path,label[,group][,split])');
   // Nested folders are listed once per level, so a listing error can be recorded more than once.
   const seen = new Set<string>();
@@ -248,7 +249,8 @@ export async function scanSource(source: string, opts: { groupKey?: Uint8Array }
     const key = `${s.file}\0${s.reason}`;
     return seen.has(key) ? false : (seen.add(key), true);
   });
-  requireTwoClasses(abs, result.cases, result.skipped);
+  // A cohort to predict (labelsOptional) may hold one class or none; a data set to train on needs two.
+  if (!opts.labelsOptional) requireTwoClasses(abs, result.cases, result.skipped);
   return result;
 }
 
