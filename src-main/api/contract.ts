@@ -95,7 +95,7 @@ export const trainStartRequestSchema = z
     select: z.enum(['loss', 'auc', 'balanced-accuracy', 'last']).optional(),
     /** Early stopping after this many epochs without improvement. */
     patience: z.number().int().min(1).max(1000).optional(),
-    /** Augmentation preset (default none) and the axes it may mirror. */
+    /** Augmentation preset (default light for 2D images, none for volumes) and the axes it may mirror. */
     augment: z.enum(['none', 'light', 'strong']).optional(),
     flip: z.array(z.enum(['x', 'y', 'z'])).max(3).optional(),
     /** Learning-rate schedule (default cosine), decoupled weight decay and dropout before the head (default 0). */

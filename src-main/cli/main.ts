@@ -145,7 +145,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--class-weight <mode>', 'weight each class\'s loss: balanced (n / (K * n_c)) or none (default: balanced when the largest class has over 1.5x the smallest\'s cases)').choices(['balanced', 'none']))
     .addOption(new Option('--select <criterion>', 'validation criterion that picks the epoch whose weights each model keeps').choices(['loss', 'auc', 'balanced-accuracy', 'last']).default('loss'))
     .option('--patience <epochs>', 'stop a model after this many epochs without improvement of the criterion', int('patience'))
-    .addOption(new Option('--augment <preset>', 'augmentation of the training inputs (default none)').choices(['none', 'light', 'strong']))
+    .addOption(new Option('--augment <preset>', 'augmentation of the training inputs (default light for 2D images, none for volumes)').choices(['none', 'light', 'strong']))
     .option('--flip <axes>', 'axes that augmentation may mirror: x (width; left-right in axial CT), y, z, comma-separated, or none (default none)', flipAxes)
     .option('--shift <voxels>', 'augmentation: largest random shift per axis (light 2, strong 4)', int('shift', 0))
     .option('--rotate <degrees>', 'augmentation, 2D: largest random rotation (light 8, strong 15)', nonNegative('rotate'))

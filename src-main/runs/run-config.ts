@@ -60,7 +60,7 @@ export const runConfigSchema = z.object({
   /** Early stopping: stop a model after this many epochs without improvement of the criterion. */
   patience: z.number().int().positive().optional(),
   /**
-   * Augmentation of the training inputs: a preset (default none, chosen by measurement) and the switches that
+   * Augmentation of the training inputs: a preset (default light for 2D images, none for volumes; chosen by measurement) and the switches that
    * override it. Flip axes are named x (width; left-right in axial CT), y
    * (height), z (slices of a volume).
    */

@@ -16,9 +16,10 @@ export function resolveTrainingSettings(config: RunConfig, dims: number, nTrain:
   // demo's validation split, batch 16 at 0.003 beat batch 64 at 0.001 and batch 16 at 0.001 (README).
   config.batch ??= nTrain < SMALL_TRAINING_SET ? SMALL_SET_BATCH : RUN_DEFAULTS.batch;
   config.learningRate ??= nTrain < SMALL_TRAINING_SET ? SMALL_SET_LEARNING_RATE : RUN_DEFAULTS.learningRate;
-  // Off by default: on the validation splits, light augmentation lowered the demo's local models' mean AUC
-  // (0.758 to 0.718, 5 epochs) and LIDC's coarse model's (0.869 to 0.852, 15 epochs); see the README.
-  config.augment ??= 'none';
+  // By measurement on the validation splits (README): light augmentation lowered the coarse model's AUC on
+  // the demo's volumes (0.810 to 0.765, 5 epochs) and on LIDC's (0.869 to 0.852, 15 epochs), and raised the
+  // coarse model's accuracy on MNIST's images (95.03% to 95.62%, 12,000 digits, 3 epochs).
+  config.augment ??= dims === 2 ? 'light' : 'none';
   config.schedule ??= 'cosine';
   config.warmup ??= config.schedule === 'cosine' ? 1 : 0;
   config.weightDecay ??= 0;
