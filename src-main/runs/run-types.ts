@@ -43,6 +43,22 @@ export interface ModelRecord {
   job?: JobRecord;
 }
 
+/** A coherent variant of the run (the coherent CNN-DNN, or transfer learning), trained as one stage. */
+export interface VariantRecord {
+  state: ModelState;
+  epochs: number;
+  learningRate: number;
+  /** Parameters of the whole model: every branch and the coarse model. */
+  params?: number;
+  /** Seconds inside the training loop, and the stage's clock time, over all its executions. */
+  trainSeconds?: number;
+  wallSeconds?: number;
+  bestEpoch?: number;
+  epochsRun?: number;
+  attempts: number;
+  error?: string;
+}
+
 export interface RestartRecord {
   model: string;
   at: string;
@@ -99,6 +115,8 @@ export interface RunRecord {
    */
   timings?: { localMax: number; localSum: number; coarse: number; global?: number; localWall: number; coarseWall: number; cnnDnnWall: number; globalWall?: number; totalWall: number };
   memory?: { orchestratorPeakMB: number; trainersPeakMB: Record<string, number> };
+  /** The coherent variants this run trains after the CNN-DNN (config.variants). */
+  variants?: Partial<Record<'coherent' | 'transfer', VariantRecord>>;
 }
 
 export interface RunSummary {
