@@ -17,6 +17,7 @@ import { benchCommand } from './bench';
 import { datasetCommand, shapeArg, spacingArg, windowArg } from './dataset';
 import { importProgressReporter } from './import-progress';
 import { serveCommand } from '../server/serve-command';
+import { COHERENT_VARIANTS, type CoherentVariant } from '../runs/coherent-protocol';
 
 const int = (name: string, min = 1) => (v: string) => {
   const n = Number(v);
@@ -37,6 +38,13 @@ const grid = (v: string) => {
 };
 
 const collect = (v: string, all: string[]) => [...all, v];
+/** --variants coherent,transfer: each name once, each one of the known variants. */
+const variantsArg = (v: string): CoherentVariant[] => {
+  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(COHERENT_VARIANTS as readonly string[]).includes(n));
+  if (unknown.length || names.length === 0) throw new InvalidArgumentError(`--variants takes ${COHERENT_VARIANTS.join(' and/or ')}, comma-separated; got "${v}"`);
+  return [...new Set(names)] as CoherentVariant[];
+};
 
 /** The Slurm settings of run.json and the options that set them. */
 const SLURM_OPTIONS = {
@@ -132,6 +140,11 @@ export function buildProgram(): Command {
     .addOption(new Option('--select <criterion>', 'validation criterion that picks the epoch whose weights each model keeps').choices(['loss', 'auc', 'balanced-accuracy']).default('loss'))
     .option('--patience <epochs>', 'stop a model after this many epochs without improvement of the criterion', int('patience'))
     .option('--positive <class>', 'two classes: the class that sensitivity, specificity and AUC refer to (default: the training split\'s minority class)')
+    .option('--variants <list>', 'also train the follow-up paper\'s variants after the CNN-DNN: coherent (one model trained end to end, model-parallel) and/or transfer (the same, initialised from this run\'s CNN-DNN), e.g. coherent,transfer', variantsArg)
+    .option('--coherent-epochs <n>', 'epochs of the coherent CNN-DNN (default: --epochs)', int('coherent-epochs'))
+    .option('--coherent-lr <rate>', 'learning rate of the coherent CNN-DNN (default: --lr)', positive('coherent-lr'))
+    .option('--transfer-epochs <n>', 'epochs of transfer learning (default: half of --epochs, at least 1)', int('transfer-epochs'))
+    .option('--transfer-lr <rate>', 'learning rate of transfer learning (default: --lr / 10)', positive('transfer-lr'))
     .option('--workspace <dir>', 'folder holding runs/ (default: the current folder)', process.cwd())
     .option('--json', 'print one JSON object with the results on stdout')
     .addOption(new Option('--executor <kind>', 'where the trainers run: processes of this machine, or jobs of a Slurm cluster').choices(['local', 'slurm']).default('local'))
@@ -170,6 +183,11 @@ export function buildProgram(): Command {
         classWeight: o.classWeight,
         select: o.select,
         patience: o.patience,
+        variants: o.variants,
+        coherentEpochs: o.coherentEpochs,
+        coherentLearningRate: o.coherentLr,
+        transferEpochs: o.transferEpochs,
+        transferLearningRate: o.transferLr,
         executor,
       }, { onImportProgress: importProgress.onProgress }).finally(() => importProgress.close());
       process.stderr.write(`run folder: ${runDir}\n`);

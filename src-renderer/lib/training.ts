@@ -49,7 +49,7 @@ export interface TrainingView {
   runId: string;
   status: TrainingStatus;
   /** The stage the orchestrator is in: local models, coarse model, global model, evaluation. */
-  phase?: 'local' | 'coarse' | 'global' | 'evaluate';
+  phase?: 'local' | 'coarse' | 'global' | 'coherent' | 'transfer' | 'evaluate';
   backend?: { name: string; description: string; workers: number };
   models: ModelCardView[];
   error?: string;
