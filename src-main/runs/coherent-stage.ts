@@ -81,6 +81,9 @@ export async function runCoherentStage(runDir: string, rec: RunRecord, variant: 
     v.attempts++;
     v.state = v.attempts > 1 ? 'restarted' : 'running';
     o.save();
+    // The training rate of this attempt, for the progress events.
+    let seen = 0;
+    const stepsFrom = performance.now();
     try {
       const r = await trainCoherentParallel({
         runDir,
@@ -94,7 +97,12 @@ export async function runCoherentStage(runDir: string, rec: RunRecord, variant: 
         launch: partLauncher(o.launcher),
         shouldStop: o.shouldStop,
         onReady: (g, from) => o.emit({ type: 'started', model: variant, pid: g.pids[0], backend: o.backend ?? '', backendNote: `${g.pids.length} processes (model-parallel)`, resumedFromEpoch: from, params: g.params }),
-        onStep: (s) => o.emit({ type: 'progress', model: variant, epochs, epoch: s.epoch, batch: s.batch, batches: s.batches, loss: s.loss, accuracy: s.correct / Math.min(rec.config.batch, rec.dataset.nTrain), samplesPerSecond: 0, etaSeconds: 0 }),
+        onStep: (s) => {
+          seen += Math.min(rec.config.batch, rec.dataset.nTrain - (s.batch - 1) * rec.config.batch);
+          const rate = seen / Math.max(1e-9, (performance.now() - stepsFrom) / 1000);
+          const left = (epochs - s.epoch) * rec.dataset.nTrain - (s.batch * rec.config.batch);
+          o.emit({ type: 'progress', model: variant, epochs, epoch: s.epoch, batch: s.batch, batches: s.batches, loss: s.loss, accuracy: s.correct / Math.min(rec.config.batch, rec.dataset.nTrain), samplesPerSecond: rate, etaSeconds: Math.max(0, left) / rate });
+        },
         onEpoch: (s) => {
           o.emit({ type: 'epoch', model: variant, epochs, ...s });
           fs.appendFileSync(runLayout(runDir).metrics, JSON.stringify({ t: new Date().toISOString(), type: 'epoch', model: variant, epochs, ...s }) + '\n');

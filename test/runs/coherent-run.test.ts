@@ -1,0 +1,83 @@
+// The coherent variants as stages of a run (`--variants coherent,transfer`): Ctrl-C in the coherent stage
+// and a resume from its last common checkpoint, transfer learning starting from the run's own trained
+// local and coarse models, and both variants in eval.json and the summary.
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { executeRun } from '../../src-main/runs/execute-run';
+import { forkLauncher } from '../../src-main/runs/launcher';
+import { readRunRecord } from '../../src-main/runs/run-record';
+import { runLayout, readF32 } from '../../src-main/runs/layout';
+import { readEval, summarizeRun, summaryTable } from '../../src-main/runs/summary';
+import { readCacheManifest } from '../../src-main/data/cache';
+import { metricsFromProbs } from '../../src-main/engine/metrics';
+import { initBackend } from '../../src-main/engine/backend';
+import { CoherentGroup, readCommonCheckpoint } from '../../src-main/runs/coherent-parallel';
+import { coherentJobs, partLauncher, variantSettings } from '../../src-main/runs/coherent-stage';
+import { coherentLayout } from '../../src-main/runs/coherent-protocol';
+import { createSmallRun, tempWorkspace } from '../helpers/runs';
+
+const weightsOf = (file: string) => readF32(file);
+
+describe('a run with the coherent variants', () => {
+  it('stops in the coherent stage, resumes from its common checkpoint, starts transfer learning from its own CNN-DNN and reports both variants', async () => {
+    const runDir = await createSmallRun(tempWorkspace(), { epochs: 2, limit: 240, limitTest: 80, width: 4, global: false, learningRate: 5e-3, variants: ['coherent', 'transfer'], coherentEpochs: 3, transferEpochs: 1 });
+    const handle = executeRun(runDir, {
+      launcher: forkLauncher,
+      workers: 2,
+      onEvent: (e) => {
+        if (e.type === 'epoch' && e.model === 'coherent' && e.epoch === 1) handle.stop();
+      },
+    });
+    const interrupted = await handle.done;
+    expect(interrupted.status, interrupted.error).toBe('interrupted');
+    expect(interrupted.variants?.coherent?.state).toBe('queued');
+    expect(readCommonCheckpoint(runDir, 'coherent').epochsDone).toBe(1);
+
+    const resumed = await executeRun(runDir, { launcher: forkLauncher, workers: 2 }).done;
+    expect(resumed.status, resumed.error).toBe('completed');
+    const rec = readRunRecord(runDir);
+    expect(rec.variants?.coherent).toMatchObject({ state: 'done', epochsRun: 3, epochs: 3 });
+    expect(rec.variants?.transfer).toMatchObject({ state: 'done', epochsRun: 1, learningRate: 5e-4 });
+    // Every coherent epoch was trained once: the resume went on from epoch 1, it did not start again.
+    const L = runLayout(runDir);
+    const metricLines = fs.readFileSync(L.metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metricLines.filter((m) => m.type === 'epoch' && m.model === 'coherent').map((m) => m.epoch)).toEqual([1, 2, 3]);
+
+    // eval.json and the summary: both variants, with the metrics of the probabilities their stages wrote.
+    const ev = readEval(runDir);
+    const labels = readCacheManifest(L.cache).splits.test.labels;
+    for (const v of ['coherent', 'transfer'] as const) {
+      const probs = readF32(coherentLayout(runDir, v).probs);
+      expect(ev.models[v].accuracy).toBeCloseTo(metricsFromProbs(probs, labels, 10).accuracy, 10);
+      expect(ev.samples[0][`${v}Local`]).toHaveLength(4);
+    }
+    const summary = summarizeRun(runDir, rec, ev);
+    expect(summary.accuracy.coherent).toBe(ev.models.coherent.accuracy);
+    expect(summary.balancedAccuracy.transfer).toBe(ev.models.transfer.balancedAccuracy);
+    expect(summary.seconds.coherent).toBeGreaterThan(0);
+    expect(summary.seconds.transferWall).toBeGreaterThan(summary.seconds.transfer!);
+    expect(summary.params.coherent).toBe(['local-0', 'local-1', 'local-2', 'local-3', 'coarse'].reduce((s, m) => s + rec.models[m].params, 0));
+    expect(summaryTable(rec, ev)).toMatch(/coherent CNN-DNN[\s\S]*transfer learning/);
+    // The coherent model learned more than chance (10 classes) on 240 digits in 3 epochs.
+    expect(ev.models.coherent.accuracy).toBeGreaterThan(0.2);
+
+    // Transfer learning starts from this run's trained local and coarse models, bit for bit.
+    expect(variantSettings(rec, 'transfer').learningRate).toBe(5e-4);
+    const group = await CoherentGroup.start(coherentJobs(runDir, rec, 'transfer', (await initBackend()).name), partLauncher(forkLauncher));
+    try {
+      const start = await group.weights();
+      ['local-0', 'local-1', 'local-2', 'local-3', 'coarse'].forEach((m, p) => {
+        const saved = weightsOf(`${L.model(m)}/weights.bin`);
+        const flat = new Float32Array(start[p].reduce((n, w) => n + w.length, 0));
+        let at = 0;
+        for (const w of start[p]) {
+          flat.set(w, at);
+          at += w.length;
+        }
+        expect(flat).toEqual(saved);
+      });
+    } finally {
+      group.close();
+    }
+  });
+});
