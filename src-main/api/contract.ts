@@ -93,6 +93,8 @@ export const trainStartRequestSchema = z
     select: z.enum(['loss', 'auc', 'balanced-accuracy']).optional(),
     /** Early stopping after this many epochs without improvement. */
     patience: z.number().int().min(1).max(1000).optional(),
+    /** The follow-up paper's variants trained after the CNN-DNN: the coherent CNN-DNN and transfer learning. */
+    variants: z.array(z.enum(['coherent', 'transfer'])).max(2).optional(),
     /** Where the trainers run: this machine (the default) or a Slurm cluster, with its job settings. */
     executor: executorConfigSchema.optional(),
   })

@@ -247,6 +247,7 @@ export function createStudioService(opts: ServiceOptions): StudioService {
     if (req.classWeight !== undefined) config.classWeight = req.classWeight;
     if (req.select !== undefined) config.select = req.select;
     if (req.patience !== undefined) config.patience = req.patience;
+    if (req.variants?.length) config.variants = [...new Set(req.variants)];
     if (req.executor?.kind === 'slurm') config.executor = req.executor;
     starting = true;
     try {

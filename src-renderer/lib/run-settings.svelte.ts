@@ -46,6 +46,9 @@ class RunSettings {
   select = $state<'loss' | 'auc' | 'balanced-accuracy'>('loss');
   /** Early stopping after this many epochs without improvement; empty: train every epoch. */
   patience = $state<number | null>(null);
+  /** The follow-up paper's variants, trained after the CNN-DNN (model-parallel, on this machine). */
+  coherent = $state(false);
+  transfer = $state(false);
   /** The data set the shape and grid were last fitted to. */
   fittedTo = $state<string | null>(null);
   /** Where the trainers run: this machine, or a Slurm cluster with these job settings. */
@@ -103,6 +106,8 @@ class RunSettings {
     if (this.select !== 'loss' && (this.select !== 'auc' || dataset?.classes.length === 2)) req.select = this.select;
     const patience = wholeNumber(this.patience);
     if (patience !== undefined) req.patience = patience;
+    const variants = [...(this.coherent ? ['coherent' as const] : []), ...(this.transfer ? ['transfer' as const] : [])];
+    if (variants.length) req.variants = variants;
     if (this.positive !== null && dataset?.classes.some((c) => c.name === this.positive)) req.positive = this.positive;
     return req;
   }
