@@ -49,13 +49,18 @@ export function coherentJobs(runDir: string, rec: RunRecord, variant: CoherentVa
   return [...locals.map((name) => ({ ...common, part: name, box: rec.models[name].box, arch: rec.models[name].arch })), { ...common, part: 'coarse' }];
 }
 
-/** The trainer launcher as the launcher of coherent parts: the same entry module serves both protocols. */
-export function partLauncher(launcher: TrainerLauncher, env: Record<string, string> = {}): PartLauncher {
-  return (_part, logFile) => launcher({ env, logFile }) as unknown as ReturnType<PartLauncher>;
+/**
+ * The trainer launcher as the launcher of coherent parts: the same entry module serves both protocols.
+ * `deviceEnv` gives the part of branch i (the coarse part: slot 0) its device, as the executor does a trainer's.
+ */
+export function partLauncher(launcher: TrainerLauncher, deviceEnv: (slot: number) => Record<string, string> = () => ({})): PartLauncher {
+  return (part, logFile) => launcher({ env: deviceEnv(part === 'coarse' ? 0 : Number(part.slice('local-'.length))), logFile }) as unknown as ReturnType<PartLauncher>;
 }
 
 export interface CoherentStageOptions {
   launcher: TrainerLauncher;
+  /** The environment of the process in a slot (its GPU); slots beyond the GPUs wrap around. */
+  deviceEnv?: (slot: number) => Record<string, string>;
   backend: string | undefined;
   shouldStop: () => boolean;
   emit: (e: RunEvent) => void;
@@ -94,7 +99,7 @@ export async function runCoherentStage(runDir: string, rec: RunRecord, variant: 
         batch: rec.config.batch,
         select: rec.config.select ?? 'loss',
         patience: rec.config.patience,
-        launch: partLauncher(o.launcher),
+        launch: partLauncher(o.launcher, o.deviceEnv),
         shouldStop: o.shouldStop,
         onReady: (g, from) => o.emit({ type: 'started', model: variant, pid: g.pids[0], backend: o.backend ?? '', backendNote: `${g.pids.length} processes (model-parallel)`, resumedFromEpoch: from, params: g.params }),
         onStep: (s) => {

@@ -315,9 +315,10 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
     }
     if (stopping) throw new StopError();
     // The follow-up paper's variants, each alone on the machine after the CNN-DNN and the global model.
+    const gpus = Math.max(1, countGpus(backend));
     for (const variant of rec.config.variants ?? []) {
       emit({ type: 'phase', phase: variant, models: [variant] });
-      const finished = await runCoherentStage(runDir, rec, variant, { launcher: opts.launcher, backend: backend.name, shouldStop: () => stopping || cancelRequested(), emit, save, maxRestarts: MAX_RESTARTS });
+      const finished = await runCoherentStage(runDir, rec, variant, { launcher: opts.launcher, deviceEnv: (slot) => trainerDeviceEnv(backend, slot % gpus), backend: backend.name, shouldStop: () => stopping || cancelRequested(), emit, save, maxRestarts: MAX_RESTARTS });
       if (!finished) throw new StopError();
     }
     const localWall = stageSeconds(localStage);
