@@ -10,11 +10,17 @@
 // Both give the same update: Adam is elementwise, so one Adam over all variables equals one Adam per part
 // stepped once per batch, and a branch's gradient J_i^T (dL/dy_i) is exactly its share of the chain rule.
 // branchBackward recomputes the branch's forward pass inside its own tape (a tape cannot outlive the
-// message round trip); the local models have no random layers, so the recomputation is the same function.
+// message round trip), so the forward pass must be a function of the weights and the crop alone: every
+// pass runs the layers in inference mode (TRAINING_MODE), which only switches dropout off (the zoo has no
+// batch normalisation). A local model built with dropout, which transfer learning can load, thus trains
+// without it in the coherent stage.
 import * as tf from '@tensorflow/tfjs';
 import { coarseFromLocalOutputs, coherentForward, coherentVariables, type CoherentParts } from './coherent-model';
 import { trainableVariables, weightedCrossEntropy, type StepResult } from './train-step';
 import type { CoarseFeatureScaling } from './fusion';
+
+/** The layers' training flag in every coherent pass: false, so that a branch's recomputation is exact (above). */
+const TRAINING_MODE = false;
 
 /** Correct decisions of a batch, as a kept scalar tensor. */
 function correctCount(probs: tf.Tensor, oneHot: tf.Tensor): tf.Tensor {
@@ -32,7 +38,7 @@ async function readStep(value: tf.Scalar, correct: tf.Tensor): Promise<StepResul
 export async function coherentStep(parts: CoherentParts, optimizer: tf.Optimizer, crops: tf.Tensor[], oneHot: tf.Tensor, classWeights?: tf.Tensor1D): Promise<StepResult> {
   let correct: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    const probs = coherentForward(parts, crops, true);
+    const probs = coherentForward(parts, crops, TRAINING_MODE);
     correct = correctCount(probs, oneHot);
     return weightedCrossEntropy(probs, oneHot, classWeights);
   }, coherentVariables(parts));
@@ -43,7 +49,7 @@ export async function coherentStep(parts: CoherentParts, optimizer: tf.Optimizer
 
 /** A branch's forward pass on its crops: its B x K outputs, to send to the coarse side. */
 export function branchForward(local: tf.LayersModel, crop: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => local.apply(crop, { training: true }) as tf.Tensor);
+  return tf.tidy(() => local.apply(crop, { training: TRAINING_MODE }) as tf.Tensor);
 }
 
 /**
@@ -64,7 +70,7 @@ export async function coarseStep(
   const coarseVars = trainableVariables(coarse);
   let correct: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    const probs = coarseFromLocalOutputs(coarse, scaling, inputs, true);
+    const probs = coarseFromLocalOutputs(coarse, scaling, inputs, TRAINING_MODE);
     correct = correctCount(probs, oneHot);
     return weightedCrossEntropy(probs, oneHot, classWeights);
   }, [...coarseVars, ...inputs]);
@@ -77,7 +83,7 @@ export async function coarseStep(
 
 /** A branch's backward pass: J^T (dL/d outputs) through its own model, and a step of its own optimizer. */
 export function branchBackward(local: tf.LayersModel, optimizer: tf.Optimizer, crop: tf.Tensor, outputGrad: tf.Tensor): void {
-  const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(local.apply(crop, { training: true }) as tf.Tensor, outputGrad)) as tf.Scalar, trainableVariables(local));
+  const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(local.apply(crop, { training: TRAINING_MODE }) as tf.Tensor, outputGrad)) as tf.Scalar, trainableVariables(local));
   optimizer.applyGradients(grads);
   tf.dispose([value, ...Object.values(grads)]);
 }
