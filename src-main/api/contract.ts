@@ -90,11 +90,20 @@ export const trainStartRequestSchema = z
     /** Class weighting of every model's loss (default: balanced past a 1.5x imbalance). */
     classWeight: z.enum(['balanced', 'none']).optional(),
     /** The validation criterion whose best epoch each model keeps (default: loss). */
-    select: z.enum(['loss', 'auc', 'balanced-accuracy']).optional(),
+    select: z.enum(['loss', 'auc', 'balanced-accuracy', 'last']).optional(),
     /** Early stopping after this many epochs without improvement. */
     patience: z.number().int().min(1).max(1000).optional(),
     /** The follow-up paper's variants trained after the CNN-DNN: the coherent CNN-DNN and transfer learning. */
     variants: z.array(z.enum(['coherent', 'transfer'])).max(2).optional(),
+    /** Augmentation preset (default: light; none for MNIST) and the axes it may mirror. */
+    augment: z.enum(['none', 'light', 'strong']).optional(),
+    flip: z.array(z.enum(['x', 'y', 'z'])).max(3).optional(),
+    /** Learning-rate schedule (default cosine), decoupled weight decay and dropout before the head (default 0). */
+    schedule: z.enum(['constant', 'cosine', 'plateau']).optional(),
+    weightDecay: z.number().min(0).max(1).optional(),
+    dropout: z.number().min(0).max(0.9).optional(),
+    /** What the coarse model trains on (default: out-of-fold below 5,000 training cases). */
+    coarseInputs: z.enum(['train', 'out-of-fold', 'validation']).optional(),
     /** Where the trainers run: this machine (the default) or a Slurm cluster, with its job settings. */
     executor: executorConfigSchema.optional(),
   })

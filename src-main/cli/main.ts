@@ -29,6 +29,18 @@ const positive = (name: string) => (v: string) => {
   if (!(n > 0)) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
   return n;
 };
+const nonNegative = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!(n >= 0) || v.trim() === '') throw new InvalidArgumentError(`${name} must be a number >= 0, got "${v}"`);
+  return n;
+};
+const flipAxes = (v: string) => {
+  if (v === 'none') return [];
+  const axes = v.split(',').map((a) => a.trim());
+  const bad = axes.filter((a) => !['x', 'y', 'z'].includes(a));
+  if (bad.length) throw new InvalidArgumentError(`--flip takes x, y, z (comma-separated) or none, got "${bad.join(',')}"`);
+  return axes;
+};
 const grid = (v: string) => {
   try {
     return parseGrid(v);
@@ -137,8 +149,19 @@ export function buildProgram(): Command {
     .option('--window <low,high>', 'scans: intensity window clipped and scaled to 0..1 (default -1000,400 for HU, else the data range)', windowArg)
     .option('--spacing <mm>', 'scans: resample to this voxel size (order of --shape), then crop/pad to --shape', spacingArg)
     .addOption(new Option('--class-weight <mode>', 'weight each class\'s loss: balanced (n / (K * n_c)) or none (default: balanced when the largest class has over 1.5x the smallest\'s cases)').choices(['balanced', 'none']))
-    .addOption(new Option('--select <criterion>', 'validation criterion that picks the epoch whose weights each model keeps').choices(['loss', 'auc', 'balanced-accuracy']).default('loss'))
+    .addOption(new Option('--select <criterion>', 'validation criterion that picks the epoch whose weights each model keeps').choices(['loss', 'auc', 'balanced-accuracy', 'last']).default('loss'))
     .option('--patience <epochs>', 'stop a model after this many epochs without improvement of the criterion', int('patience'))
+    .addOption(new Option('--augment <preset>', 'augmentation of the training inputs (default: light; none for MNIST digits)').choices(['none', 'light', 'strong']))
+    .option('--flip <axes>', 'axes that augmentation may mirror: x (width; left-right in axial CT), y, z, comma-separated, or none (default none)', flipAxes)
+    .option('--shift <voxels>', 'augmentation: largest random shift per axis (light 2, strong 4)', int('shift', 0))
+    .option('--rotate <degrees>', 'augmentation, 2D: largest random rotation (light 8, strong 15)', nonNegative('rotate'))
+    .option('--intensity-jitter <f>', 'augmentation: intensity scale and offset jitter (light 0.05, strong 0.1)', nonNegative('intensity-jitter'))
+    .addOption(new Option('--schedule <kind>', 'learning-rate schedule (default cosine with 1 epoch of warm-up)').choices(['constant', 'cosine', 'plateau']))
+    .option('--warmup <epochs>', 'cosine schedule: epochs of linear warm-up', nonNegative('warmup'))
+    .option('--weight-decay <d>', 'AdamW-style decoupled weight decay of the kernels (default 0)', nonNegative('weight-decay'))
+    .option('--dropout <rate>', 'dropout before each local and global model\'s softmax head (default 0)', nonNegative('dropout'))
+    .addOption(new Option('--coarse-inputs <kind>', 'what the coarse model trains on: the local models\' outputs on the training split, their out-of-fold outputs (k fold models per local model), or the validation split (default: out-of-fold below 5,000 training cases)').choices(['train', 'out-of-fold', 'validation']))
+    .option('--folds <k>', 'out-of-fold coarse inputs: folds (default 3)', int('folds', 2))
     .option('--positive <class>', 'two classes: the class that sensitivity, specificity and AUC refer to (default: the training split\'s minority class)')
     .option('--variants <list>', 'also train the follow-up paper\'s variants after the CNN-DNN: coherent (one model trained end to end, model-parallel) and/or transfer (the same, initialised from this run\'s CNN-DNN), e.g. coherent,transfer', variantsArg)
     .option('--coherent-epochs <n>', 'epochs of the coherent CNN-DNN (default: --epochs)', int('coherent-epochs'))
@@ -188,6 +211,17 @@ export function buildProgram(): Command {
         coherentLearningRate: o.coherentLr,
         transferEpochs: o.transferEpochs,
         transferLearningRate: o.transferLr,
+        augment: o.augment,
+        flip: o.flip,
+        shift: o.shift,
+        rotate: o.rotate,
+        intensityJitter: o.intensityJitter,
+        schedule: o.schedule,
+        warmup: o.warmup,
+        weightDecay: o.weightDecay,
+        dropout: o.dropout,
+        coarseInputs: o.coarseInputs,
+        folds: o.folds,
         executor,
       }, { onImportProgress: importProgress.onProgress }).finally(() => importProgress.close());
       process.stderr.write(`run folder: ${runDir}\n`);

@@ -9,7 +9,15 @@ function layerSeed(seed: number, i: number): number {
   return (h ^ (h >>> 13)) >>> 0;
 }
 
-export function buildModel(arch: Architecture, seed: number): tf.LayersModel {
+export interface BuildOptions {
+  /**
+   * Dropout rate before the softmax head (0: none). tfjs draws dropout masks unseeded (a fixed seed would
+   * give the same mask at every step), so a run with dropout is not bit-for-bit reproducible.
+   */
+  dropout?: number;
+}
+
+export function buildModel(arch: Architecture, seed: number, opts: BuildOptions = {}): tf.LayersModel {
   const input = tf.input({ shape: [...arch.spatialShape, arch.channels], name: 'input' });
   const outputs = new Map<string, tf.SymbolicTensor>();
   let x: tf.SymbolicTensor = input;
@@ -56,6 +64,7 @@ export function buildModel(arch: Architecture, seed: number): tf.LayersModel {
         x = tf.layers.flatten({ name: l.name }).apply(x) as tf.SymbolicTensor;
         break;
       case 'dense':
+        if (l.softmax && opts.dropout) x = tf.layers.dropout({ rate: opts.dropout, name: `${l.name}_dropout` }).apply(x) as tf.SymbolicTensor;
         x = tf.layers
           .dense({
             units: l.units,

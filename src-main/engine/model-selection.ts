@@ -3,8 +3,9 @@
 // when the criterion has not improved for `patience` epochs.
 import { metricsFromProbs } from './metrics';
 
-export type SelectionCriterion = 'loss' | 'auc' | 'balanced-accuracy';
-export const SELECTION_CRITERIA: readonly SelectionCriterion[] = ['loss', 'auc', 'balanced-accuracy'];
+/** 'last': no selection, the last epoch's weights are kept (each epoch counts as the best so far). */
+export type SelectionCriterion = 'loss' | 'auc' | 'balanced-accuracy' | 'last';
+export const SELECTION_CRITERIA: readonly SelectionCriterion[] = ['loss', 'auc', 'balanced-accuracy', 'last'];
 
 export interface ValidationScores {
   /** Mean cross-entropy, each sample weighted by its class's weight when the training loss is. */
@@ -27,7 +28,8 @@ export function validationScores(probs: Float32Array, y: Int32Array, classes: nu
 }
 
 /** The criterion's value, larger is better; NaN (an AUC on a split with one class) never counts as better. */
-export function criterionValue(s: ValidationScores, c: SelectionCriterion): number {
+export function criterionValue(s: ValidationScores, c: SelectionCriterion, epoch: number): number {
+  if (c === 'last') return epoch;
   if (c === 'loss') return -s.loss;
   if (c === 'auc') return s.auc ?? Number.NaN;
   return s.balancedAccuracy;

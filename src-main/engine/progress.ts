@@ -14,6 +14,8 @@ export interface EpochSummary {
   valAuc?: number;
   /** Whether this epoch is the best so far by the run's selection criterion (its weights are kept). */
   best?: boolean;
+  /** The learning rate of the epoch's last step (absent in runs made before schedules). */
+  learningRate?: number;
   seconds: number;
 }
 

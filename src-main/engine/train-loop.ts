@@ -6,7 +6,8 @@
 // the event loop for nothing.
 import * as tf from '@tensorflow/tfjs';
 import { seededPermutation } from './random';
-import { trainStep } from './train-step';
+import { trainStep, trainableVariables } from './train-step';
+import { decayWeights, learningRateAt, setLearningRate, type Schedule } from './lr-schedule';
 import { criterionValue, improves, patienceSpent, validationScores, type BestEpoch, type SelectionCriterion } from './model-selection';
 import type { BatchProgress, EpochSummary } from './progress';
 
@@ -37,6 +38,17 @@ export interface TrainLoopOptions {
   patience?: number;
   /** The best epoch so far (resuming from a checkpoint). */
   best?: BestEpoch;
+  /** The learning rate of every step (default: the optimizer's own, constant). */
+  schedule?: Schedule;
+  /** AdamW-style decoupled weight decay of the kernels, per unit of learning rate (0: none). */
+  weightDecay?: number;
+  /** The summaries of the epochs already done (resuming): reduce-on-plateau's rate follows from them. */
+  history?: EpochSummary[];
+  /**
+   * Augmentation: writes training sample `index` as seen in `epoch` into dst at offset (sampleShape values).
+   * When absent the samples are copied from train.x as they are.
+   */
+  fillSample?: (index: number, epoch: number, dst: Float32Array, offset: number) => void;
   shouldStop: () => boolean;
   /** Batch of the validation predictions (default 256); a GPU's buffer limits can require less. */
   predictBatch?: number;
@@ -58,15 +70,16 @@ function sampleSize(d: ArrayData): number {
   return d.sampleShape.reduce((a, b) => a * b, 1);
 }
 
-/** Copies samples idx[from..to) into one batch tensor pair (inputs, one-hot labels). */
-function makeBatch(d: ArrayData, idx: ArrayLike<number>, from: number, to: number, classes: number): [tf.Tensor, tf.Tensor] {
+/** Copies (or augments) samples idx[from..to) into one batch tensor pair (inputs, one-hot labels). */
+function makeBatch(d: ArrayData, idx: ArrayLike<number>, from: number, to: number, classes: number, epoch: number, fill?: TrainLoopOptions['fillSample']): [tf.Tensor, tf.Tensor] {
   const size = sampleSize(d);
   const b = to - from;
   const xs = new Float32Array(b * size);
   const ys = new Float32Array(b * classes);
   for (let i = 0; i < b; i++) {
     const s = idx[from + i];
-    xs.set(d.x.subarray(s * size, (s + 1) * size), i * size);
+    if (fill) fill(s, epoch, xs, i * size);
+    else xs.set(d.x.subarray(s * size, (s + 1) * size), i * size);
     ys[i * classes + d.y[s]] = 1;
   }
   return [tf.tensor(xs, [b, ...d.sampleShape]), tf.tensor2d(ys, [b, classes])];
@@ -94,6 +107,8 @@ export async function trainLoop(model: tf.LayersModel, train: ArrayData, val: Ar
   const total = (o.epochs - o.startEpoch) * train.n;
   const classWeights = o.classWeights ? tf.tensor1d(o.classWeights) : undefined;
   let best = o.best;
+  const history = [...(o.history ?? [])];
+  const variables = trainableVariables(model);
   let seen = 0;
   const t0 = performance.now();
   let lastReport = 0;
@@ -104,15 +119,20 @@ export async function trainLoop(model: tf.LayersModel, train: ArrayData, val: Ar
       // The permutation depends only on the seed and the epoch, so a resumed run shuffles identically.
       const order = seededPermutation(train.n, `${o.seed}:${epoch}`);
       let lossSum = 0;
+      let lastRate: number | undefined;
       let correct = 0;
       let counted = 0;
       for (let b = 0; b < batches; b++) {
         if (o.shouldStop()) return { finished: false, best };
         const from = b * o.batch;
         const to = Math.min(train.n, from + o.batch);
-        const [xs, ys] = makeBatch(train, order, from, to, o.classes);
+        const rate = o.schedule ? learningRateAt(o.schedule, epoch, b, batches, history) : undefined;
+        if (rate !== undefined) setLearningRate(o.optimizer, rate);
+        lastRate = rate;
+        const [xs, ys] = makeBatch(train, order, from, to, o.classes, epoch, o.fillSample);
         const step = await trainStep(model, o.optimizer, xs, ys, classWeights);
         tf.dispose([xs, ys]);
+        if (o.weightDecay && rate !== undefined) decayWeights(variables, rate, o.weightDecay);
         lossSum += step.loss * (to - from);
         correct += step.correct;
         counted += to - from;
@@ -120,19 +140,18 @@ export async function trainLoop(model: tf.LayersModel, train: ArrayData, val: Ar
         const now = performance.now();
         if (now - lastReport > 250 || b === batches - 1) {
           lastReport = now;
-          const rate = seen / ((now - t0) / 1000);
-          o.onBatch({ epoch, batch: b + 1, batches, loss: lossSum / counted, accuracy: correct / counted, samplesPerSecond: rate, etaSeconds: (total - seen) / rate });
+          const perSecond = seen / ((now - t0) / 1000);
+          o.onBatch({ epoch, batch: b + 1, batches, loss: lossSum / counted, accuracy: correct / counted, samplesPerSecond: perSecond, etaSeconds: (total - seen) / perSecond });
           // Let the event loop turn: a training step's awaits are mostly microtasks, so without this a stop
           // request (an IPC message, or the SIGTERM of a cancelled or timed-out Slurm job) would wait for the epoch's end.
           await new Promise((r) => setImmediate(r));
         }
       }
       const v = validationScores(await predictProbs(model, val, o.classes, o.predictBatch), val.y, o.classes, o.classWeights);
-      const value = criterionValue(v, o.select);
+      const value = criterionValue(v, o.select, epoch + 1);
       const isBest = improves(value, best);
       if (isBest) best = { epoch: epoch + 1, value };
-      await o.onEpoch(
-        {
+      const summary: EpochSummary = {
           epoch: epoch + 1,
           loss: lossSum / counted,
           accuracy: correct / counted,
@@ -142,9 +161,10 @@ export async function trainLoop(model: tf.LayersModel, train: ArrayData, val: Ar
           ...(v.auc === undefined ? {} : { valAuc: v.auc }),
           best: isBest,
           seconds: (performance.now() - epochStart) / 1000,
-        },
-        best!,
-      );
+          ...(lastRate === undefined ? {} : { learningRate: lastRate }),
+        };
+      history.push(summary);
+      await o.onEpoch(summary, best!);
     }
     return { finished: true, best };
   } finally {

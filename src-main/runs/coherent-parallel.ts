@@ -211,7 +211,7 @@ export async function trainCoherentParallel(o: CoherentTrainOptions): Promise<Co
         o.onStep?.({ epoch, batch: b + 1, batches, ...s });
       }
       const v = await group.validate();
-      const value = criterionValue(v, o.select);
+      const value = criterionValue(v, o.select, epoch + 1);
       const isBest = improves(value, state.best);
       await group.checkpoint(epoch + 1, isBest);
       const seconds = (performance.now() - t0) / 1000;

@@ -30,7 +30,7 @@ export const coherentPartJobSchema = z.object({
   seed: z.number().int(),
   backend: z.string().optional(),
   classWeight: z.enum(['balanced', 'none']).default('none'),
-  select: z.enum(['loss', 'auc', 'balanced-accuracy']).default('loss'),
+  select: z.enum(['loss', 'auc', 'balanced-accuracy', 'last']).default('loss'),
   /** 'fresh': seeded new weights; 'run': the run's finished local and coarse models (transfer learning). */
   init: z.enum(['fresh', 'run']),
   /** Resume from the part's checkpoint of this epoch (the stage's last common checkpoint); 0: start. */

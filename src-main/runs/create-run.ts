@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { resolveTrainingSettings } from './training-settings';
 import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '../data/load';
 import { splitDataset } from '../data/split';
@@ -74,6 +75,7 @@ export async function createRun(workspace: string, input: RunConfig, opts: Creat
   // Resolved here and recorded in run.json, so that a resume and the views see the settings that ran.
   config.classWeight ??= imbalance(ds.splits.train.y, ds.classes.length) > IMBALANCE_FOR_WEIGHTS ? 'balanced' : 'none';
   config.select ??= 'loss';
+  resolveTrainingSettings(config, ds.spatialShape.length, ds.splits.train.y.length);
   if (config.select === 'auc' && ds.classes.length !== 2) throw new Error(`--select auc needs two classes; ${config.data} has ${ds.classes.length} (use loss or balanced-accuracy)`);
   const classes = ds.classes.length;
   // The decomposition and every model's architecture and size, as plan:preview shows them before a run.
@@ -95,6 +97,14 @@ export async function createRun(workspace: string, input: RunConfig, opts: Creat
     const { arch, params } = plan.locals[i];
     models[`local-${s.index}`] = { role: 'local', state: 'queued', params, arch, box: { start: s.start, end: s.end }, attempts: 0 };
   });
+  // Out-of-fold coarse inputs: k copies of every local model, each trained without one fold of the training split.
+  if (config.coarseInputs === 'out-of-fold') {
+    const k = config.folds!;
+    subdomains.forEach((s, i) => {
+      const { arch, params } = plan.locals[i];
+      for (let f = 0; f < k; f++) models[`local-${s.index}-fold-${f}`] = { role: 'fold', state: 'queued', params, arch, box: { start: s.start, end: s.end }, fold: { k, index: f }, attempts: 0 };
+    });
+  }
   models.coarse = { role: 'coarse', state: 'queued', params: plan.coarse.params, attempts: 0 };
   if (config.global) models.global = { role: 'global', state: 'queued', params: plan.global.params, arch: plan.global.arch, attempts: 0 };
 

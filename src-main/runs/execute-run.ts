@@ -7,6 +7,7 @@ import { initBackend, type BackendInfo } from '../engine/backend';
 import { countGpus, trainerDeviceEnv } from '../engine/gpu-devices';
 import { checkRunFits } from '../engine/device-limits';
 import { coarseHiddenUnits } from '../engine/architecture';
+import { augmentSettingsOf } from './training-settings';
 import { evaluateRun } from './evaluate';
 import { peakRssMB } from '../data/peak-memory';
 import { readRunRecord, writeRunRecord, type RunRecord } from './run-record';
@@ -107,6 +108,14 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
       classWeight: rec.config.classWeight ?? 'none',
       select: rec.config.select ?? 'loss',
       patience: rec.config.patience,
+      // Runs made before these settings train as they did: no augmentation, constant rate, train-split coarse inputs.
+      augment: m.role === 'coarse' ? undefined : augmentSettingsOf(rec.config, rec.decomposition.grid.length),
+      schedule: m.role === 'coarse' ? 'constant' : (rec.config.schedule ?? 'constant'),
+      warmup: rec.config.warmup ?? 0,
+      weightDecay: m.role === 'coarse' ? 0 : (rec.config.weightDecay ?? 0),
+      dropout: m.role === 'coarse' ? 0 : (rec.config.dropout ?? 0),
+      fold: m.fold,
+      coarseInputs: rec.config.coarseInputs ?? 'train',
     };
   }
 
@@ -299,11 +308,14 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
 
     const names = Object.keys(rec.models);
     const locals = names.filter((n) => rec.models[n].role === 'local');
+    // Fold models (out-of-fold coarse inputs) belong to the local stage: the coarse model needs them, and
+    // their time is part of the CNN-DNN's.
+    const folds = names.filter((n) => rec.models[n].role === 'fold');
     // Every stage is submitted up front, each waiting for the one it needs: the coarse model for the local
     // models, and, on one machine, the global model for the coarse model (so that it trains alone and its
     // time is its own). On a cluster the global model's job has its own allocation and need not wait.
     emit({ type: 'phase', phase: 'local', models: locals });
-    const localStage = await runStage('local', locals, backend);
+    const localStage = await runStage('local', [...locals, ...folds], backend);
     const coarseStage = await runStage('coarse', ['coarse'], backend, localStage);
     const globalStage = rec.models.global ? await runStage('global', ['global'], backend, executor.sharedMachine ? coarseStage : undefined) : undefined;
     await localStage.done;

@@ -11,8 +11,9 @@ const boxSchema = z.object({ start: z.array(z.number().int().nonnegative()), end
 export const trainerJobSchema = z.object({
   runDir: z.string().min(1),
   cacheDir: z.string().min(1),
-  model: z.string().regex(/^(global|coarse|local-\d+)$/),
-  role: z.enum(['local', 'global', 'coarse']),
+  model: z.string().regex(/^(global|coarse|local-\d+(-fold-\d+)?)$/),
+  /** 'fold': a local model trained without one fold of the training split, to predict that fold (out-of-fold inputs of the coarse model). */
+  role: z.enum(['local', 'global', 'coarse', 'fold']),
   box: boxSchema.optional(),
   arch: z.custom<Architecture>((v) => typeof v === 'object' && v !== null && Array.isArray((v as Architecture).layers)).optional(),
   coarse: z.object({ locals: z.array(z.string()).min(1), hidden: z.number().int().positive() }).optional(),
@@ -25,9 +26,25 @@ export const trainerJobSchema = z.object({
   /** 'balanced': the loss weights each class by n / (K * n_c) of the training split. */
   classWeight: z.enum(['balanced', 'none']).default('none'),
   /** The validation criterion whose best epoch's weights the model keeps. */
-  select: z.enum(['loss', 'auc', 'balanced-accuracy']).default('loss'),
+  select: z.enum(['loss', 'auc', 'balanced-accuracy', 'last']).default('loss'),
   /** Stop after this many epochs without improvement. */
   patience: z.number().int().positive().optional(),
+  /** Augmentation of the training inputs (local and global models), defined on the whole input. */
+  augment: z
+    .object({ shift: z.number().int().nonnegative(), flipAxes: z.array(z.number().int().nonnegative()), rotateDegrees: z.number().nonnegative(), intensityJitter: z.number().nonnegative() })
+    .optional(),
+  schedule: z.enum(['constant', 'cosine', 'plateau']).default('constant'),
+  /** Cosine: epochs of warm-up. */
+  warmup: z.number().nonnegative().default(0),
+  weightDecay: z.number().nonnegative().default(0),
+  dropout: z.number().min(0).max(0.9).default(0),
+  /** A fold model: which fold of how many it leaves out (and predicts). */
+  fold: z.object({ k: z.number().int().min(2), index: z.number().int().nonnegative() }).optional(),
+  /**
+   * The coarse model's training inputs: the local models' outputs on the training split, on the validation
+   * split, or the fold models' out-of-fold outputs on the training split.
+   */
+  coarseInputs: z.enum(['train', 'validation', 'out-of-fold']).default('train'),
 });
 export type TrainerJob = z.infer<typeof trainerJobSchema>;
 

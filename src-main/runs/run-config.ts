@@ -54,9 +54,29 @@ export const runConfigSchema = z.object({
    */
   classWeight: z.enum(['balanced', 'none']).optional(),
   /** The validation criterion that picks the epoch whose weights each model keeps (default: loss). */
-  select: z.enum(['loss', 'auc', 'balanced-accuracy']).optional(),
+  select: z.enum(['loss', 'auc', 'balanced-accuracy', 'last']).optional(),
   /** Early stopping: stop a model after this many epochs without improvement of the criterion. */
   patience: z.number().int().positive().optional(),
+  /**
+   * Augmentation of the training inputs: a preset (default: light for volumes and 2D images, none for MNIST
+   * digits) and the switches that override it. Flip axes are named x (width; left-right in axial CT), y
+   * (height), z (slices of a volume).
+   */
+  augment: z.enum(['none', 'light', 'strong']).optional(),
+  flip: z.array(z.enum(['x', 'y', 'z'])).optional(),
+  shift: z.number().int().min(0).max(64).optional(),
+  rotate: z.number().min(0).max(90).optional(),
+  intensityJitter: z.number().min(0).max(1).optional(),
+  /** Learning-rate schedule of the local and global models (default cosine, with `warmup` epochs of warm-up). */
+  schedule: z.enum(['constant', 'cosine', 'plateau']).optional(),
+  warmup: z.number().min(0).optional(),
+  /** AdamW-style decoupled weight decay (default 0). */
+  weightDecay: z.number().min(0).max(1).optional(),
+  /** Dropout before each local and global model's softmax head (default 0). */
+  dropout: z.number().min(0).max(0.9).optional(),
+  /** What the coarse model trains on (see the trainer protocol); out-of-fold trains `folds` copies of each local model. */
+  coarseInputs: z.enum(['train', 'validation', 'out-of-fold']).optional(),
+  folds: z.number().int().min(2).max(10).optional(),
   /** Two classes: the class that sensitivity, specificity and AUC refer to (default: the training split's minority class). */
   positive: z.string().min(1).optional(),
   /** Local processes when absent. */

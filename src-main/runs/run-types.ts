@@ -24,8 +24,11 @@ export interface RunOwner {
 }
 
 export interface ModelRecord {
-  role: 'local' | 'global' | 'coarse';
+  /** 'fold': a copy of a local model trained without one fold of the training split (out-of-fold coarse inputs). */
+  role: 'local' | 'global' | 'coarse' | 'fold';
   state: ModelState;
+  /** A fold model: the fold it leaves out, of k. */
+  fold?: { k: number; index: number };
   params: number;
   arch?: Architecture;
   box?: Box;

@@ -43,12 +43,21 @@ class RunSettings {
   /** Class weighting of the loss; 'auto' for the default (balanced past a 1.5x imbalance). */
   classWeight = $state<'auto' | 'balanced' | 'none'>('auto');
   /** The validation criterion whose best epoch each model keeps. */
-  select = $state<'loss' | 'auc' | 'balanced-accuracy'>('loss');
+  select = $state<'loss' | 'auc' | 'balanced-accuracy' | 'last'>('loss');
   /** Early stopping after this many epochs without improvement; empty: train every epoch. */
   patience = $state<number | null>(null);
   /** The follow-up paper's variants, trained after the CNN-DNN (model-parallel, on this machine). */
   coherent = $state(false);
   transfer = $state(false);
+  /** Augmentation preset ('auto': the default for the data), and the axes it may mirror. */
+  augment = $state<'auto' | 'none' | 'light' | 'strong'>('auto');
+  flip = $state<{ x: boolean; y: boolean; z: boolean }>({ x: false, y: false, z: false });
+  /** Learning-rate schedule ('auto': cosine with warm-up), weight decay and dropout (empty: 0). */
+  schedule = $state<'auto' | 'constant' | 'cosine' | 'plateau'>('auto');
+  weightDecay = $state<number | null>(null);
+  dropout = $state<number | null>(null);
+  /** What the coarse model trains on ('auto': out-of-fold below 5,000 training cases). */
+  coarseInputs = $state<'auto' | 'train' | 'out-of-fold' | 'validation'>('auto');
   /** The data set the shape and grid were last fitted to. */
   fittedTo = $state<string | null>(null);
   /** Where the trainers run: this machine, or a Slurm cluster with these job settings. */
@@ -109,6 +118,15 @@ class RunSettings {
     const variants = [...(this.coherent ? ['coherent' as const] : []), ...(this.transfer ? ['transfer' as const] : [])];
     if (variants.length) req.variants = variants;
     if (this.positive !== null && dataset?.classes.some((c) => c.name === this.positive)) req.positive = this.positive;
+    if (this.augment !== 'auto') req.augment = this.augment;
+    const flip = (['x', 'y', 'z'] as const).filter((a) => this.flip[a] && (a !== 'z' || this.grid.length === 3));
+    if (flip.length) req.flip = flip;
+    if (this.schedule !== 'auto') req.schedule = this.schedule;
+    if (this.coarseInputs !== 'auto') req.coarseInputs = this.coarseInputs;
+    const decay = Number(this.weightDecay);
+    if (this.weightDecay !== null && decay > 0) req.weightDecay = decay;
+    const dropout = Number(this.dropout);
+    if (this.dropout !== null && dropout > 0) req.dropout = dropout;
     return req;
   }
 }

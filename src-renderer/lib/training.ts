@@ -55,12 +55,13 @@ export interface TrainingView {
   error?: string;
 }
 
-const ROLE_ORDER: Record<ModelRole, number> = { local: 0, coarse: 1, global: 2 };
+const ROLE_ORDER: Record<ModelRole, number> = { local: 0, fold: 1, coarse: 2, global: 3 };
 
-/** local-0, local-1, ..., local-10, coarse, global. */
+/** local-0, local-1, ..., local-10, local-0-fold-0, ..., coarse, global. */
 function byRoleThenIndex(a: { name: string; role: ModelRole }, b: { name: string; role: ModelRole }): number {
-  const index = (n: string) => Number(/(\d+)$/.exec(n)?.[1] ?? 0);
-  return ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || index(a.name) - index(b.name);
+  const index = (n: string) => (/^local-(\d+)(?:-fold-(\d+))?$/.exec(n) ?? []).slice(1).map((d) => Number(d ?? 0));
+  const [ia, ib] = [index(a.name), index(b.name)];
+  return ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || (ia[0] ?? 0) - (ib[0] ?? 0) || (ia[1] ?? 0) - (ib[1] ?? 0);
 }
 
 const card = (name: string, role: ModelRole, params: number): ModelCardView => ({ name, role, params, state: 'queued', attempt: 0, epochsDone: 0, fraction: 0, history: [] });
