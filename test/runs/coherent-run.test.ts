@@ -1,5 +1,5 @@
 // The coherent variants as stages of a run (`--variants coherent,transfer`): Ctrl-C in the coherent stage
-// and a resume from its last common checkpoint, transfer learning starting from the run's own trained
+// and a resume from its last common checkpoint, a branch killed mid-epoch (the stage restarts from it), transfer learning starting from the run's own trained
 // local and coarse models, and both variants in eval.json and the summary.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ import { createSmallRun, tempWorkspace } from '../helpers/runs';
 const weightsOf = (file: string) => readF32(file);
 
 describe('a run with the coherent variants', () => {
-  it('stops in the coherent stage, resumes from its common checkpoint, starts transfer learning from its own CNN-DNN and reports both variants', async () => {
+  it('stops in the coherent stage, resumes from its common checkpoint, restarts the stage from it when a branch is killed, starts transfer learning from its own CNN-DNN and reports both variants', async () => {
     const runDir = await createSmallRun(tempWorkspace(), { epochs: 2, limit: 240, limitTest: 80, width: 4, global: false, learningRate: 5e-3, variants: ['coherent', 'transfer'], coherentEpochs: 3, transferEpochs: 1 });
     const handle = executeRun(runDir, {
       launcher: forkLauncher,
@@ -33,12 +33,28 @@ describe('a run with the coherent variants', () => {
     expect(interrupted.variants?.coherent?.state).toBe('queued');
     expect(readCommonCheckpoint(runDir, 'coherent').epochsDone).toBe(1);
 
-    const resumed = await executeRun(runDir, { launcher: forkLauncher, workers: 2 }).done;
+    // The resumed execution loses a branch process in the middle of the coherent stage's second epoch: the
+    // whole stage restarts on its own from the common checkpoint of epoch 1.
+    let branchPid: number | undefined;
+    let killed = false;
+    const resumed = await executeRun(runDir, {
+      launcher: forkLauncher,
+      workers: 2,
+      onEvent: (e) => {
+        if (e.type === 'started' && e.model === 'coherent') branchPid = e.pid;
+        if (e.type === 'progress' && e.model === 'coherent' && e.epoch === 1 && e.batch >= 2 && !killed) {
+          killed = true;
+          process.kill(branchPid!, 'SIGKILL');
+        }
+      },
+    }).done;
     expect(resumed.status, resumed.error).toBe('completed');
+    expect(killed).toBe(true);
+    expect(resumed.restarts).toEqual([expect.objectContaining({ model: 'coherent', resumedFromEpoch: 1, reason: expect.stringMatching(/local-0 exited with signal SIGKILL/) })]);
     const rec = readRunRecord(runDir);
     expect(rec.variants?.coherent).toMatchObject({ state: 'done', epochsRun: 3, epochs: 3 });
     expect(rec.variants?.transfer).toMatchObject({ state: 'done', epochsRun: 1, learningRate: 5e-4 });
-    // Every coherent epoch was trained once: the resume went on from epoch 1, it did not start again.
+    // Every coherent epoch was completed once: the resume and the restart went on from epoch 1.
     const L = runLayout(runDir);
     const metricLines = fs.readFileSync(L.metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(metricLines.filter((m) => m.type === 'epoch' && m.model === 'coherent').map((m) => m.epoch)).toEqual([1, 2, 3]);
