@@ -169,6 +169,11 @@ export interface PredictedCase {
   classes: string[];
   label?: number;
   subdomains: { model: string; box: { start: number[]; end: number[] }; probs: number[] }[];
+  /**
+   * The coherent variants the run trained (test cases only): their decision, and each branch's output in the
+   * order of `subdomains`, shown beside the CNN-DNN's local probabilities.
+   */
+  variants?: { key: 'coherent' | 'transfer'; probs: number[]; subdomains: number[][] }[];
   cnnDnn: number[];
   average: number[];
   vote: number[];

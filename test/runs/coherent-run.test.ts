@@ -14,12 +14,14 @@ import { initBackend } from '../../src-main/engine/backend';
 import { CoherentGroup, readCommonCheckpoint } from '../../src-main/runs/coherent-parallel';
 import { coherentJobs, partLauncher, variantSettings } from '../../src-main/runs/coherent-stage';
 import { coherentLayout } from '../../src-main/runs/coherent-protocol';
+import { testCase } from '../../src-main/api/run-handlers';
+import { decisionRows } from '../../src-renderer/lib/fusion-view';
 import { createSmallRun, tempWorkspace } from '../helpers/runs';
 
 const weightsOf = (file: string) => readF32(file);
 
 describe('a run with the coherent variants', () => {
-  it('stops in the coherent stage, resumes from its common checkpoint, restarts the stage from it when a branch is killed, starts transfer learning from its own CNN-DNN and reports both variants', async () => {
+  it('stops in the coherent stage, resumes from its common checkpoint, restarts the stage from it when a branch is killed, starts transfer learning from its own CNN-DNN and reports both variants (table, summary, Inspect)', async () => {
     const runDir = await createSmallRun(tempWorkspace(), { epochs: 2, limit: 240, limitTest: 80, width: 4, global: false, learningRate: 5e-3, variants: ['coherent', 'transfer'], coherentEpochs: 3, transferEpochs: 1 });
     const handle = executeRun(runDir, {
       launcher: forkLauncher,
@@ -74,6 +76,12 @@ describe('a run with the coherent variants', () => {
     expect(summary.seconds.transferWall).toBeGreaterThan(summary.seconds.transfer!);
     expect(summary.params.coherent).toBe(['local-0', 'local-1', 'local-2', 'local-3', 'coarse'].reduce((s, m) => s + rec.models[m].params, 0));
     expect(summaryTable(rec, ev)).toMatch(/coherent CNN-DNN[\s\S]*transfer learning/);
+    // Inspect's test case: both variants' decisions, and their branches' outputs beside the CNN-DNN's locals.
+    const shown = testCase(runDir, rec, ev, 0);
+    expect(shown.variants?.map((v) => v.key)).toEqual(['coherent', 'transfer']);
+    expect(shown.variants![0].subdomains).toEqual(ev.samples[0].coherentLocal);
+    expect(shown.variants![1].probs).toEqual(ev.samples[0].transfer);
+    expect(decisionRows(shown).map((r) => r.key)).toEqual(['cnnDnn', 'average', 'vote', 'coherent', 'transfer']);
     // The coherent model learned more than chance (10 classes) on 240 digits in 3 epochs.
     expect(ev.models.coherent.accuracy).toBeGreaterThan(0.2);
 
