@@ -5,6 +5,7 @@ import type { EvalView, RunSummaryView } from '../../src-main/api/contract';
 import { metricsFromProbs } from '../../src-main/engine/metrics';
 import { resultRows } from '../../src-renderer/lib/results';
 import { confusionFrom, modelKeys, modelLabel, predictions } from '../../src-renderer/lib/confusion';
+import { applyRunEvent, trainingFromStart } from '../../src-renderer/lib/training';
 
 const metric = (accuracy: number) => ({ n: 4, accuracy, balancedAccuracy: accuracy, confusion: [[2, 0], [0, 2]], perClassAccuracy: [1, 1] });
 
@@ -29,5 +30,14 @@ describe('the coherent variants in the views', () => {
     expect(confusionFrom(predictions(ev, 'coherent'), labels, 2)).toEqual(engine.confusion);
     // A run without transfer learning has no decisions for it.
     expect(predictions(ev, 'transfer')).toEqual([-1, -1, -1, -1, -1]);
+  });
+
+  it('become stages of the Training view when the orchestrator enters them', () => {
+    let view = trainingFromStart({ runId: 'r', models: [{ name: 'local-0', role: 'local', params: 10 }, { name: 'coarse', role: 'coarse', params: 5 }] });
+    expect(view.variants).toBeUndefined();
+    view = applyRunEvent(view, { type: 'phase', phase: 'coherent', models: ['coherent'] });
+    view = applyRunEvent(view, { type: 'phase', phase: 'transfer', models: ['transfer'] });
+    view = applyRunEvent(view, { type: 'phase', phase: 'transfer', models: ['transfer'] });
+    expect(view).toMatchObject({ phase: 'transfer', variants: ['coherent', 'transfer'] });
   });
 });
