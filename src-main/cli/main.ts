@@ -253,6 +253,8 @@ export function buildProgram(): Command {
       const rec = readRunRecord(runDir);
       const jobs = await runJobStates(rec);
       const models = Object.entries(rec.models).map(([name, m]) => ({ model: name, state: m.state, attempts: m.attempts, job: jobs[name] }));
+      // The coherent variants: one stage each, local processes, no job of their own.
+      for (const [name, v] of Object.entries(rec.variants ?? {})) models.push({ model: name, state: v.state, attempts: v.attempts, job: undefined });
       if (o.json) {
         process.stdout.write(JSON.stringify({ runId: rec.id, status: rec.status, executor: rec.config.executor?.kind ?? 'local', models, restarts: rec.restarts }) + '\n');
         return;
