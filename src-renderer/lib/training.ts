@@ -97,7 +97,7 @@ export function trainingFromRecord(rec: RunRecordView, previous?: TrainingView):
   // After a page reload the 'backend' and 'phase' events of the run are gone: the record tells both.
   if (!view.backend && rec.backend) view.backend = { name: rec.backend.name, description: backendLine(rec.backend), workers: rec.config.workers ?? 0 };
   if (!view.phase && rec.status === 'running') view.phase = phaseOf(models);
-  if (rec.config.variants?.length) view.variants = rec.config.variants;
+  if (rec.config?.variants?.length) view.variants = rec.config.variants;
   return view;
 }
 
