@@ -62,15 +62,27 @@ function budget(c: RunConfig): string {
   return parts.join(', ');
 }
 
-/** Whether each claim held, from the measured numbers (accuracy; for two classes AUC as well). */
+/** Whether each claim held, from the measured numbers: by accuracy, and for two classes by AUC as well. */
 export function paperClaims(s: RunSummary): string {
   const a = s.accuracy;
-  const claims: string[] = [];
+  const u = s.auc;
   const verdict = (ok: boolean) => (ok ? 'held' : 'did not hold');
-  claims.push(`coarse beats averaging and voting: ${verdict(a.cnnDnn > a.average && a.cnnDnn > a.vote)} (${pct(a.cnnDnn)} vs ${pct(a.average)} / ${pct(a.vote)})`);
-  if (a.transfer !== undefined) claims.push(`transfer beats CNN-DNN: ${verdict(a.transfer > a.cnnDnn)} (${pct(a.transfer)} vs ${pct(a.cnnDnn)})`);
+  const byAuc = (ok: boolean, text: string) => (u ? `; by AUC ${verdict(ok)} (${text})` : '');
+  const claims: string[] = [];
+  claims.push(
+    `coarse beats averaging and voting: ${verdict(a.cnnDnn > a.average && a.cnnDnn > a.vote)} (${pct(a.cnnDnn)} vs ${pct(a.average)} / ${pct(a.vote)})` +
+      (u ? byAuc(u.cnnDnn > u.average && u.cnnDnn > u.vote, `${auc(u.cnnDnn)} vs ${auc(u.average)} / ${auc(u.vote)}`) : ''),
+  );
+  if (a.transfer !== undefined) {
+    claims.push(`transfer beats CNN-DNN: ${verdict(a.transfer > a.cnnDnn)} (${pct(a.transfer)} vs ${pct(a.cnnDnn)})` + (u?.transfer !== undefined ? byAuc(u.transfer > u.cnnDnn, `${auc(u.transfer)} vs ${auc(u.cnnDnn)}`) : ''));
+  }
   if (a.global !== undefined && s.seconds.globalWall) {
-    claims.push(`CNN-DNN vs global: accuracy ${pct(a.cnnDnn)} vs ${pct(a.global)} (${a.cnnDnn >= a.global ? 'CNN-DNN as good or better' : 'global better'}), wall ${sec(s.seconds.cnnDnnWall)} vs ${sec(s.seconds.globalWall)} (ratio ${(s.seconds.cnnDnnWall / s.seconds.globalWall).toFixed(2)})`);
+    const better = (x: number, y: number) => (x >= y ? 'CNN-DNN as good or better' : 'global better');
+    claims.push(
+      `CNN-DNN vs global: accuracy ${pct(a.cnnDnn)} vs ${pct(a.global)} (${better(a.cnnDnn, a.global)})` +
+        (u?.global !== undefined ? `, AUC ${auc(u.cnnDnn)} vs ${auc(u.global)} (${better(u.cnnDnn, u.global)})` : '') +
+        `, wall ${sec(s.seconds.cnnDnnWall)} vs ${sec(s.seconds.globalWall)} (ratio ${(s.seconds.cnnDnnWall / s.seconds.globalWall).toFixed(2)})`,
+    );
   }
   return claims.join('; ');
 }

@@ -35,6 +35,15 @@ describe('the paper benchmark report', () => {
     expect(paperClaims(worse)).toMatch(/coarse beats averaging and voting: did not hold.*transfer beats CNN-DNN: did not hold.*global better/);
   });
 
+  it('judges the claims by AUC as well for two classes', () => {
+    const s = summary({ global: 0.8, cnnDnn: 0.75, average: 0.7, vote: 0.7, coherent: 0.8, transfer: 0.76 });
+    s.dataset.classes = ['a', 'b'];
+    s.auc = { global: 0.85, cnnDnn: 0.8, average: 0.82, vote: 0.81, local: [0.7, 0.7, 0.7, 0.7], coherent: 0.86, transfer: 0.83 };
+    expect(paperClaims(s)).toMatch(/coarse beats averaging and voting: held \(75\.0% vs 70\.0% \/ 70\.0%\); by AUC did not hold \(0\.800 vs 0\.820 \/ 0\.810\)/);
+    expect(paperClaims(s)).toMatch(/transfer beats CNN-DNN: held .*; by AUC held \(0\.830 vs 0\.800\)/);
+    expect(paperClaims(s)).toMatch(/AUC 0\.800 vs 0\.850 \(global better\)/);
+  });
+
   it('says why a case was not measured', () => {
     const md = paperMarkdown([{ case: 'lidc-2x2x2', settings: PAPER_CASES[5].config, error: 'no such file' }]).join('\n');
     expect(md).toContain('### lidc-2x2x2');
