@@ -27,6 +27,7 @@ const base = { family: 'vgg', seed: 1, global: true, learningRate: 1e-3, variant
 export const PAPER_CASES: PaperCase[] = [
   { name: 'mnist-2x2-overlap0', config: { ...base, variants: [...base.variants], data: 'mnist', grid: [2, 2], overlap: 0, epochs: 3, batch: 64, limit: 3000, limitTest: 1000 } },
   { name: 'mnist-2x2-overlap2', config: { ...base, variants: [...base.variants], data: 'mnist', grid: [2, 2], overlap: 2, epochs: 3, batch: 64, limit: 3000, limitTest: 1000 } },
+  { name: 'mnist-4x4-overlap0', config: { ...base, variants: [...base.variants], data: 'mnist', grid: [4, 4], overlap: 0, epochs: 3, batch: 64, limit: 3000, limitTest: 1000 } },
   { name: 'mnist-4x4-overlap2', config: { ...base, variants: [...base.variants], data: 'mnist', grid: [4, 4], overlap: 2, epochs: 3, batch: 64, limit: 3000, limitTest: 1000 } },
   { name: 'demo-2x2x2', config: { ...base, variants: [...base.variants], data: 'demo', grid: [2, 2, 2], overlap: 2, epochs: 5, batch: 32 } },
   {

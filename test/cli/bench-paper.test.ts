@@ -23,7 +23,7 @@ function summary(acc: { global: number; cnnDnn: number; average: number; vote: n
 describe('the paper benchmark report', () => {
   it('tables every model with the summary\'s accuracy and wall time, and judges each claim from those numbers', () => {
     const s = summary({ global: 0.9, cnnDnn: 0.93, average: 0.91, vote: 0.92, coherent: 0.94, transfer: 0.95 });
-    const md = paperMarkdown([{ case: 'mnist-2x2-overlap2', settings: PAPER_CASES[1].config, summary: s }]).join('\n');
+    const md = paperMarkdown([{ case: 'mnist-2x2-overlap2', settings: PAPER_CASES.find((c) => c.name === 'mnist-2x2-overlap2')!.config, summary: s }]).join('\n');
     expect(md).toContain('| global | 90.0% | 50.0 s |');
     expect(md).toContain('| mean of local models | 77.5% | 20.0 s |');
     expect(md).toContain('| CNN-DNN | 93.0% | 25.0 s |');
@@ -45,7 +45,7 @@ describe('the paper benchmark report', () => {
   });
 
   it('says why a case was not measured', () => {
-    const md = paperMarkdown([{ case: 'lidc-2x2x2', settings: PAPER_CASES[5].config, error: 'no such file' }]).join('\n');
+    const md = paperMarkdown([{ case: 'lidc-2x2x2', settings: PAPER_CASES.find((c) => c.name === 'lidc-2x2x2')!.config, error: 'no such file' }]).join('\n');
     expect(md).toContain('### lidc-2x2x2');
     expect(md).toContain('Not measured: no such file');
   });
