@@ -72,7 +72,8 @@ export const trainStartRequestSchema = z
     overlap: z.number().int().min(0).max(16),
     family: z.enum(['vgg', 'resnet']),
     epochs: z.number().int().min(1).max(1000),
-    batch: z.number().int().min(1).max(4096),
+    /** Default: 16 below 5,000 training cases, else 64. */
+    batch: z.number().int().min(1).max(4096).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1),
     global: z.boolean(),
     limit: z.number().int().min(1).max(10_000_000).optional(),

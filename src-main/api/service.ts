@@ -12,7 +12,7 @@ import { executeRun, type RunEvent, type RunHandle } from '../runs/execute-run';
 import { forkProcess, type ProcessLauncher, type TrainerLauncher } from '../runs/launcher';
 import { runLayout } from '../runs/layout';
 import { readRunRecord, type RunRecord } from '../runs/run-record';
-import { RUN_DEFAULTS, type RunConfig } from '../runs/run-config';
+import type { RunConfig } from '../runs/run-config';
 import { runJob } from '../runs/run-job';
 import { describeOwner, runOwner, RunLockedError, type RunOwner } from '../runs/run-lock';
 import { readEval, summarizeRun, type RunSummary } from '../runs/summary';
@@ -236,7 +236,7 @@ export function createStudioService(opts: ServiceOptions): StudioService {
       batch: req.batch,
       seed: req.seed,
       global: req.global,
-      learningRate: req.learningRate ?? RUN_DEFAULTS.learningRate,
+      learningRate: req.learningRate,
     };
     if (req.limit !== undefined) config.limit = req.limit;
     if (req.workers !== undefined) config.workers = req.workers;

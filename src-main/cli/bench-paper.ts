@@ -6,7 +6,7 @@
 // written beside its table.
 import path from 'node:path';
 import { findProjectRoot } from '../data/project-root';
-import type { RunConfig } from '../runs/run-config';
+import { RUN_DEFAULTS, type RunConfig } from '../runs/run-config';
 import type { RunSummary } from '../runs/summary';
 
 const SHARED = path.resolve(findProjectRoot(import.meta.url), '../shared/data');
@@ -53,13 +53,13 @@ const sec = (v?: number) => (v === undefined ? '-' : `${v.toFixed(1)} s`);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 function budget(c: RunConfig): string {
-  const parts = [`${c.epochs} epochs`, `batch ${c.batch}`, `lr ${c.learningRate}`];
+  const parts = [`${c.epochs} epochs`, `batch ${c.batch}`, `lr ${c.learningRate ?? RUN_DEFAULTS.learningRate}`];
   if (c.limit) parts.push(`at most ${c.limit} training cases`);
   if (c.limitTest) parts.push(`${c.limitTest} test cases`);
   if (c.shape) parts.push(`resampled to ${c.shape.join('x')}`);
   parts.push(`coarse inputs ${c.coarseInputs ?? 'default'}, augmentation ${c.augment ?? 'default'}, schedule ${c.schedule ?? 'default'}`);
-  parts.push(`coherent ${c.coherentEpochs ?? c.epochs} epochs at lr ${c.coherentLearningRate ?? c.learningRate}`);
-  parts.push(`transfer ${c.transferEpochs ?? Math.max(1, Math.ceil(c.epochs / 2))} epochs at lr ${c.transferLearningRate ?? c.learningRate / 10}`);
+  parts.push(`coherent ${c.coherentEpochs ?? c.epochs} epochs at lr ${c.coherentLearningRate ?? c.learningRate ?? RUN_DEFAULTS.learningRate}`);
+  parts.push(`transfer ${c.transferEpochs ?? Math.max(1, Math.ceil(c.epochs / 2))} epochs at lr ${c.transferLearningRate ?? (c.learningRate ?? RUN_DEFAULTS.learningRate) / 10}`);
   return parts.join(', ');
 }
 

@@ -11,7 +11,12 @@ import { coherentLayout, type CoherentPartJob, type CoherentVariant } from './co
 import { readCommonCheckpoint, trainCoherentParallel, type PartLauncher } from './coherent-parallel';
 import { runLayout } from './layout';
 import type { TrainerLauncher } from './launcher';
+import { RUN_DEFAULTS } from './run-config';
 import type { RunEvent, RunRecord, VariantRecord } from './run-types';
+
+/** The run's batch and learning rate as it trained with them (resolved at creation; older runs: the defaults). */
+export const batchOf = (rec: RunRecord): number => rec.config.batch ?? RUN_DEFAULTS.batch;
+export const learningRateOf = (rec: RunRecord) => rec.config.learningRate ?? RUN_DEFAULTS.learningRate;
 
 /** Transfer learning fine-tunes trained weights: a tenth of the run's learning rate unless one is given. */
 export const TRANSFER_LR_FACTOR = 0.1;
@@ -19,8 +24,8 @@ export const TRANSFER_LR_FACTOR = 0.1;
 /** The epochs and learning rate of a variant, from the run's settings. */
 export function variantSettings(rec: RunRecord, variant: CoherentVariant): { epochs: number; learningRate: number } {
   const c = rec.config;
-  if (variant === 'coherent') return { epochs: c.coherentEpochs ?? c.epochs, learningRate: c.coherentLearningRate ?? c.learningRate };
-  return { epochs: c.transferEpochs ?? Math.max(1, Math.ceil(c.epochs / 2)), learningRate: c.transferLearningRate ?? c.learningRate * TRANSFER_LR_FACTOR };
+  if (variant === 'coherent') return { epochs: c.coherentEpochs ?? c.epochs, learningRate: c.coherentLearningRate ?? learningRateOf(rec) };
+  return { epochs: c.transferEpochs ?? Math.max(1, Math.ceil(c.epochs / 2)), learningRate: c.transferLearningRate ?? learningRateOf(rec) * TRANSFER_LR_FACTOR };
 }
 
 /** The job of every part of a variant: its branches in subdomain order, then the coarse model. */
@@ -37,7 +42,7 @@ export function coherentJobs(runDir: string, rec: RunRecord, variant: CoherentVa
     subdomains: locals.length,
     hidden: coarseHiddenUnits(locals.length, classes),
     classes,
-    batch: rec.config.batch,
+    batch: batchOf(rec),
     learningRate,
     seed: rec.config.seed,
     backend,
@@ -96,17 +101,17 @@ export async function runCoherentStage(runDir: string, rec: RunRecord, variant: 
         jobs: coherentJobs(runDir, rec, variant, o.backend),
         epochs,
         nTrain: rec.dataset.nTrain,
-        batch: rec.config.batch,
+        batch: batchOf(rec),
         select: rec.config.select ?? 'loss',
         patience: rec.config.patience,
         launch: partLauncher(o.launcher, o.deviceEnv),
         shouldStop: o.shouldStop,
         onReady: (g, from) => o.emit({ type: 'started', model: variant, pid: g.pids[0], backend: o.backend ?? '', backendNote: `${g.pids.length} processes (model-parallel)`, resumedFromEpoch: from, params: g.params }),
         onStep: (s) => {
-          seen += Math.min(rec.config.batch, rec.dataset.nTrain - (s.batch - 1) * rec.config.batch);
+          seen += Math.min(batchOf(rec), rec.dataset.nTrain - (s.batch - 1) * batchOf(rec));
           const rate = seen / Math.max(1e-9, (performance.now() - stepsFrom) / 1000);
-          const left = (epochs - s.epoch) * rec.dataset.nTrain - (s.batch * rec.config.batch);
-          o.emit({ type: 'progress', model: variant, epochs, epoch: s.epoch, batch: s.batch, batches: s.batches, loss: s.loss, accuracy: s.correct / Math.min(rec.config.batch, rec.dataset.nTrain), samplesPerSecond: rate, etaSeconds: Math.max(0, left) / rate });
+          const left = (epochs - s.epoch) * rec.dataset.nTrain - (s.batch * batchOf(rec));
+          o.emit({ type: 'progress', model: variant, epochs, epoch: s.epoch, batch: s.batch, batches: s.batches, loss: s.loss, accuracy: s.correct / Math.min(batchOf(rec), rec.dataset.nTrain), samplesPerSecond: rate, etaSeconds: Math.max(0, left) / rate });
         },
         onEpoch: (s) => {
           o.emit({ type: 'epoch', model: variant, epochs, ...s });

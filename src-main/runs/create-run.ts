@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveTrainingSettings } from './training-settings';
+import { describeTraining, resolveTrainingSettings } from './training-settings';
 import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '../data/load';
 import { splitDataset } from '../data/split';
@@ -134,6 +134,7 @@ export async function createRun(workspace: string, input: RunConfig, opts: Creat
     preprocessing: recipe
       ? { intensity: `window ${recipe.window[0]}..${recipe.window[1]} clipped and scaled to 0..1`, resampledTo: recipe.shape, recipe }
       : { intensity: describeScaling(ds.intensity), scaling: ds.intensity, resampledTo: config.shape },
+    training: describeTraining(config, ds.spatialShape.length),
     decomposition: { grid: config.grid, overlap: config.overlap, subdomains: subdomains.map(({ index, start, end, size }) => ({ index, start, end, size })) },
     models,
     restarts: [],

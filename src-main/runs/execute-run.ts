@@ -8,6 +8,7 @@ import { countGpus, trainerDeviceEnv } from '../engine/gpu-devices';
 import { checkRunFits } from '../engine/device-limits';
 import { coarseHiddenUnits } from '../engine/architecture';
 import { augmentSettingsOf } from './training-settings';
+import { RUN_DEFAULTS } from './run-config';
 import { evaluateRun } from './evaluate';
 import { peakRssMB } from '../data/peak-memory';
 import { readRunRecord, writeRunRecord, type RunRecord } from './run-record';
@@ -86,6 +87,8 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
   memTimer.unref();
 
   const save = () => writeRunRecord(runDir, rec);
+  // Resolved when the run was created; a record without one is not a run this code made.
+  const runBatch = rec.config.batch ?? RUN_DEFAULTS.batch;
   const appendMetric = (m: object) => fs.appendFileSync(L.metrics, JSON.stringify({ t: new Date().toISOString(), ...m }) + '\n');
 
   function jobFor(model: string, backend: BackendInfo): TrainerJob {
@@ -98,11 +101,14 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
       role: m.role,
       box: m.box,
       arch: m.arch,
-      coarse: m.role === 'coarse' ? { locals: localNames, hidden: coarseHiddenUnits(localNames.length, rec.dataset.classes.length) } : undefined,
+      coarse:
+        m.role === 'coarse'
+          ? { locals: localNames, hidden: coarseHiddenUnits(localNames.length, rec.dataset.classes.length), ...(rec.config.coarseInputs === 'out-of-fold' ? { folds: rec.config.folds } : {}) }
+          : undefined,
       classes: rec.dataset.classes.length,
       epochs: m.role === 'coarse' ? (rec.config.coarseEpochs ?? rec.config.epochs) : rec.config.epochs,
-      batch: m.role === 'coarse' ? coarseBatch(rec.config.batch, rec.dataset.nTrain) : rec.config.batch,
-      learningRate: rec.config.learningRate,
+      batch: m.role === 'coarse' ? coarseBatch(runBatch, rec.dataset.nTrain) : runBatch,
+      learningRate: rec.config.learningRate ?? RUN_DEFAULTS.learningRate,
       seed: rec.config.seed,
       backend: backend.name,
       classWeight: rec.config.classWeight ?? 'none',
@@ -292,7 +298,7 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
     const workers = opts.workers ?? rec.config.workers ?? defaultWorkers(backend);
     rec.backend = backend;
     // A batch the GPU cannot hold fails the run now, with the largest batch that fits, not in every trainer.
-    checkRunFits(backend, rec.models, rec.config.batch, rec.dataset.nTrain);
+    checkRunFits(backend, rec.models, runBatch, rec.dataset.nTrain);
     rec.status = 'running';
     // A new execution (first start or `ddcnn resume`) gives every unfinished model its full restart budget.
     for (const m of Object.values(rec.models)) if (m.state !== 'done') Object.assign(m, { state: 'queued', attempts: 0, error: undefined });
@@ -342,6 +348,7 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
     rec.timings = {
       localMax: Math.max(...localSeconds),
       localSum: localSeconds.reduce((a, b) => a + b, 0),
+      ...(folds.length ? { foldSum: folds.reduce((a, n) => a + (rec.models[n].trainSeconds ?? 0), 0) } : {}),
       coarse: rec.models.coarse.trainSeconds ?? 0,
       global: rec.models.global?.trainSeconds,
       localWall,

@@ -16,7 +16,8 @@ export const trainerJobSchema = z.object({
   role: z.enum(['local', 'global', 'coarse', 'fold']),
   box: boxSchema.optional(),
   arch: z.custom<Architecture>((v) => typeof v === 'object' && v !== null && Array.isArray((v as Architecture).layers)).optional(),
-  coarse: z.object({ locals: z.array(z.string()).min(1), hidden: z.number().int().positive() }).optional(),
+  /** The coarse model: its local models, hidden units, and with out-of-fold inputs the folds of their fold models. */
+  coarse: z.object({ locals: z.array(z.string()).min(1), hidden: z.number().int().positive(), folds: z.number().int().min(2).optional() }).optional(),
   classes: z.number().int().min(2),
   epochs: z.number().int().positive(),
   batch: z.number().int().positive(),

@@ -33,8 +33,10 @@ export const runConfigSchema = z.object({
   width: z.number().int().positive().optional(),
   epochs: z.number().int().positive(),
   coarseEpochs: z.number().int().positive().optional(),
-  batch: z.number().int().positive(),
-  learningRate: z.number().positive(),
+  /** Default: 16 below 5,000 training cases (more steps per epoch for small sets), else 64. */
+  batch: z.number().int().positive().optional(),
+  /** Adam's (peak) learning rate; default 0.003 below 5,000 training cases, else 0.001. */
+  learningRate: z.number().positive().optional(),
   seed: z.number().int(),
   global: z.boolean(),
   workers: z.number().int().positive().optional(),

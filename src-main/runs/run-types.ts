@@ -101,6 +101,8 @@ export interface RunRecord {
    * applies to every new input. recipe (imported scans): the preprocessing of every scan.
    */
   preprocessing: { intensity: string; scaling?: IntensityScaling; resampledTo?: number[]; recipe?: Recipe };
+  /** How the models train, in words (augmentation, schedule, regularisation, weighting, selection, coarse inputs); absent in older runs. */
+  training?: string;
   decomposition: { grid: number[]; overlap: number; subdomains: { index: number; start: number[]; end: number[]; size: number[] }[] };
   backend?: BackendInfo;
   models: Record<string, ModelRecord>;
@@ -115,8 +117,9 @@ export interface RunRecord {
   /**
    * Seconds. localMax/localSum/coarse/global: inside each trainer's training loop; *Wall: clock time of a
    * stage over all its executions (stageWall); totalWall: every execution of the run (executedSeconds).
+   * foldSum: the fold models' training loops (out-of-fold coarse inputs), part of the local stage's wall time.
    */
-  timings?: { localMax: number; localSum: number; coarse: number; global?: number; localWall: number; coarseWall: number; cnnDnnWall: number; globalWall?: number; totalWall: number };
+  timings?: { localMax: number; localSum: number; foldSum?: number; coarse: number; global?: number; localWall: number; coarseWall: number; cnnDnnWall: number; globalWall?: number; totalWall: number };
   memory?: { orchestratorPeakMB: number; trainersPeakMB: Record<string, number> };
   /** The coherent variants this run trains after the CNN-DNN (config.variants). */
   variants?: Partial<Record<'coherent' | 'transfer', VariantRecord>>;
@@ -140,8 +143,11 @@ export interface RunSummary {
   ci95?: Partial<Record<'accuracy' | 'balancedAccuracy' | 'auc' | 'sensitivity' | 'specificity', { global?: [number, number]; cnnDnn: [number, number]; average: [number, number]; vote: [number, number]; local: [number, number][] }>>;
   /** Two classes with a global model: the CNN-DNN's AUC minus the global model's, its interval and whether it is significant. */
   comparison?: { cnnDnnVsGlobalAuc: { difference: number; ci95: [number, number]; p: number; significant: boolean } };
-  /** coherent, transfer: the variant's training-loop seconds; coherentWall, transferWall: its stage's clock time. */
-  seconds: { global?: number; globalWall?: number; localMax: number; localSum: number; localWall: number; coarse: number; cnnDnnWall: number; totalWall: number; coherent?: number; coherentWall?: number; transfer?: number; transferWall?: number };
+  /**
+   * foldSum: the fold models' training loops (out-of-fold coarse inputs). coherent, transfer: the variant's
+   * training-loop seconds; coherentWall, transferWall: its stage's clock time.
+   */
+  seconds: { global?: number; globalWall?: number; localMax: number; localSum: number; foldSum?: number; localWall: number; coarse: number; cnnDnnWall: number; totalWall: number; coherent?: number; coherentWall?: number; transfer?: number; transferWall?: number };
   params: Record<string, number>;
   /** What each model trained on (a WebGPU adapter, a CUDA device, or "CPU"). */
   devices?: Record<string, string>;

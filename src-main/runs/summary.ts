@@ -71,6 +71,7 @@ export function summarizeRun(runDir: string, rec: RunRecord, ev: EvalReport): Ru
       globalWall: t.globalWall,
       localMax: t.localMax,
       localSum: t.localSum,
+      ...(t.foldSum === undefined ? {} : { foldSum: t.foldSum }),
       localWall: t.localWall,
       coarse: t.coarse,
       cnnDnnWall: t.cnnDnnWall,
@@ -129,6 +130,8 @@ export function summaryTable(rec: RunRecord, ev: EvalReport): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const notes = [`CNN-DNN = ${localNames.length} local models trained in parallel, then the coarse model. balanced = mean accuracy over the classes.`];
+  if (rec.training) notes.push(`training: ${rec.training}.`);
+  if (t?.foldSum !== undefined) notes.push(`out-of-fold inputs: the fold models trained ${t.foldSum.toFixed(1)} s in all, inside the CNN-DNN's wall time (not its train time).`);
   if (rec.variants?.coherent?.state === 'done' || rec.variants?.transfer?.state === 'done') {
     notes.push('coherent = local models and coarse model trained as one model, end to end, model-parallel; transfer learning = the same, initialised from this CNN-DNN (its train time excludes the CNN-DNN\'s).');
   }

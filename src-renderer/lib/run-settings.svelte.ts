@@ -1,6 +1,7 @@
 // The settings of the next run, chosen across two views: the decomposition (Decomposition view) and the
 // training settings (the form in the Training view). Defaults are the CLI's (src-main/runs/run-config.ts
-// RUN_DEFAULTS), so the app and `ddcnn train` train the same run from the same few choices.
+// RUN_DEFAULTS); what is left empty is resolved when the run is created (src-main/runs/training-settings.ts),
+// so the app and `ddcnn train` train the same run from the same few choices.
 import type { DatasetView, ExecutorSettingsView, TrainStartRequest } from '../../src-main/api/contract';
 import { EMPTY_CLUSTER, executorFromFields, fieldsFromExecutor, type ClusterFields, type RunOn } from './executor-fields';
 
@@ -26,8 +27,10 @@ class RunSettings {
   /** The global model's base width; empty for the default (16 for images, 8 for volumes). */
   width = $state<number | null>(null);
   epochs = $state(5);
-  batch = $state(64);
-  learningRate = $state(0.001);
+  /** Empty for the default (16 below 5,000 training cases, else 64). */
+  batch = $state<number | null>(null);
+  /** Empty for the default (0.003 below 5,000 training cases, else 0.001). */
+  learningRate = $state<number | null>(null);
   seed = $state(1);
   /** Trainer processes at a time; empty for the default (every core, or one per GPU). */
   workers = $state<number | null>(null);
@@ -94,15 +97,17 @@ class RunSettings {
       overlap: Number(this.overlap),
       family: this.family,
       epochs: Number(this.epochs),
-      batch: Number(this.batch),
       seed: Number(this.seed),
       global: this.global,
-      learningRate: Number(this.learningRate),
       executor: executorFromFields(this.runOn, this.cluster),
     };
     const width = wholeNumber(this.width);
     const workers = wholeNumber(this.workers);
     const limit = wholeNumber(this.limit);
+    const rate = Number(this.learningRate);
+    if (this.learningRate !== null && String(this.learningRate) !== '' && rate > 0) req.learningRate = rate;
+    const batch = wholeNumber(this.batch);
+    if (batch !== undefined) req.batch = batch;
     if (width !== undefined) req.width = width;
     if (workers !== undefined) req.workers = workers;
     if (limit !== undefined) req.limit = limit;

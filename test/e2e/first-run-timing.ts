@@ -73,8 +73,8 @@ async function main(): Promise<void> {
       decomposition: (await page.getByTestId('train-decomposition').textContent())?.replace(/\s+/g, ' ').trim().replace(/^Decomposition:\s*/, '').replace(/\s*Change decomposition$/, ''),
       family: await page.getByTestId('train-family').inputValue(),
       epochs: Number(await page.getByTestId('train-epochs').inputValue()),
-      batch: Number(await page.getByTestId('train-batch').inputValue()),
-      learningRate: Number(await page.getByTestId('train-lr').inputValue()),
+      batch: (await page.getByTestId('train-batch').inputValue()) || 'automatic',
+      learningRate: (await page.getByTestId('train-lr').inputValue()) || 'automatic',
       trainingCases: (await page.getByTestId('train-limit').inputValue()) || 'all',
       global: await page.getByTestId('train-global').isChecked(),
     };

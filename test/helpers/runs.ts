@@ -23,6 +23,9 @@ export const smallMnist: RunConfig = {
   global: true,
   limit: 600,
   limitTest: 200,
+  // Out-of-fold inputs (the default below 5,000 cases) would train k more trainers per subdomain; the tests of
+  // that mode ask for it (test/runs/coarse-inputs.test.ts).
+  coarseInputs: 'train',
 };
 
 export async function createSmallRun(workspace: string, overrides: Partial<RunConfig> = {}): Promise<string> {

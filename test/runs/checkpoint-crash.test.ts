@@ -18,12 +18,13 @@ const KILL_POINTS: Record<string, { point: string; resumeFrom: number }> = {
   'local-3': { point: 'switch', resumeFrom: 1 },
   coarse: { point: 'switched', resumeFrom: 2 },
 };
-const config = { epochs: 3, limit: 200, limitTest: 100, width: 4, global: false };
+// With augmentation and the cosine schedule: a resumed model sees the same augmented batches at the same rates.
+const config = { epochs: 3, limit: 200, limitTest: 100, width: 4, global: false, augment: 'light' as const, schedule: 'cosine' as const };
 
 const modelOfLog = (logFile: string) => path.basename(logFile, '.log');
 
 describe('checkpoints under SIGKILL', () => {
-  it('resumes a trainer killed at every point of a checkpoint write to the weights of an uninterrupted run', async () => {
+  it('resumes a trainer killed at every point of a checkpoint write to the weights of an uninterrupted run (augmented inputs, cosine schedule)', async () => {
     const reference = await createSmallRun(tempWorkspace(), config);
     const ref = await executeRun(reference, { launcher: forkLauncher, workers: 2 }).done;
     expect(ref.status, ref.error).toBe('completed');

@@ -15,7 +15,7 @@ import { forkLauncher } from '../../src-main/runs/launcher';
 import { readRunRecord } from '../../src-main/runs/run-record';
 import { runLayout } from '../../src-main/runs/layout';
 import { CoherentGroup, readCommonCheckpoint, trainCoherentParallel } from '../../src-main/runs/coherent-parallel';
-import { coherentJobs, partLauncher } from '../../src-main/runs/coherent-stage';
+import { batchOf, coherentJobs, partLauncher } from '../../src-main/runs/coherent-stage';
 import { coherentLayout } from '../../src-main/runs/coherent-protocol';
 import type { ArrayData } from '../../src-main/engine/train-loop';
 import { createSmallRun, tempWorkspace } from '../helpers/runs';
@@ -89,12 +89,12 @@ describe('the trained model-parallel coherent CNN-DNN', () => {
 
       const losses: number[] = [];
       const refLosses: number[] = [];
-      const batches = Math.ceil(rec.dataset.nTrain / rec.config.batch);
+      const batches = Math.ceil(rec.dataset.nTrain / batchOf(rec));
       for (let step = 0; step < 10; step++) {
         const epoch = Math.floor(step / batches);
         const b = step % batches;
         losses.push((await group.step(epoch, b)).loss);
-        refLosses.push(await referenceStep(ref, epoch, b, rec.config.batch));
+        refLosses.push(await referenceStep(ref, epoch, b, batchOf(rec)));
         if (step === 0) {
           const one = maxRelativeError(await group.weights(), ref.parts);
           console.log(`[${backend}] model-parallel vs single-process after 1 step: max relative weight error ${one.max.toExponential(2)} (per part ${one.perPart.map((e) => e.toExponential(1)).join(', ')})`);
@@ -127,7 +127,7 @@ describe('the trained model-parallel coherent CNN-DNN', () => {
         jobs: coherentJobs(dir, readRunRecord(dir), 'coherent', backend),
         epochs: 3,
         nTrain: rec.dataset.nTrain,
-        batch: rec.config.batch,
+        batch: batchOf(rec),
         select: 'loss',
         launch: partLauncher(forkLauncher),
         shouldStop: () => false,
