@@ -95,6 +95,8 @@ export const trainStartRequestSchema = z
     select: z.enum(['loss', 'auc', 'balanced-accuracy', 'last']).optional(),
     /** Early stopping after this many epochs without improvement. */
     patience: z.number().int().min(1).max(1000).optional(),
+    /** The follow-up paper's variants trained after the CNN-DNN: the coherent CNN-DNN and transfer learning. */
+    variants: z.array(z.enum(['coherent', 'transfer'])).max(2).optional(),
     /** Augmentation preset (default light for 2D images, none for volumes) and the axes it may mirror. */
     augment: z.enum(['none', 'light', 'strong']).optional(),
     flip: z.array(z.enum(['x', 'y', 'z'])).max(3).optional(),

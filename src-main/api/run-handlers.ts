@@ -61,6 +61,12 @@ export function testCase(runDir: string, rec: RunRecord, ev: EvalView, index: nu
     vote: Array.from(voteShares(locals, 1, k)),
   };
   if (sample.global) view.global = sample.global;
+  const variants = (['coherent', 'transfer'] as const).flatMap((key) => {
+    const probs = sample[key];
+    const branches = sample[`${key}Local`];
+    return probs && branches?.length === localNames.length ? [{ key, probs, subdomains: branches }] : [];
+  });
+  if (variants.length) view.variants = variants;
   return view;
 }
 

@@ -254,6 +254,7 @@ export function createStudioService(opts: ServiceOptions): StudioService {
     if (req.classWeight !== undefined) config.classWeight = req.classWeight;
     if (req.select !== undefined) config.select = req.select;
     if (req.patience !== undefined) config.patience = req.patience;
+    if (req.variants?.length) config.variants = [...new Set(req.variants)];
     for (const key of ['augment', 'flip', 'schedule', 'weightDecay', 'dropout', 'coarseInputs'] as const) if (req[key] !== undefined) Object.assign(config, { [key]: req[key] });
     if (req.executor?.kind === 'slurm') config.executor = req.executor;
     starting = true;

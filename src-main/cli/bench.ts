@@ -19,9 +19,10 @@ import { progressReporter } from './progress';
 import { importBench, importBenchMarkdown, type ImportBench } from './bench-import';
 import { importProgressReporter } from './import-progress';
 import { fuzzBench, fuzzBenchMarkdown, type FuzzBench } from './bench-fuzz';
+import { PAPER_CASES, paperMarkdown, type PaperResult } from './bench-paper';
 import { benchBackends, backendsMarkdown, measureBackendHere, type BackendBench } from './bench-backends';
 
-const PARTS = ['throughput', 'scaling', 'mnist', 'lidc', 'import', 'fuzz', 'backends'] as const;
+const PARTS = ['throughput', 'scaling', 'mnist', 'lidc', 'import', 'fuzz', 'backends', 'paper'] as const;
 type Part = (typeof PARTS)[number];
 
 // The LIDC nodule set may not be redistributed, so it is read from the shared data folder beside the project.
@@ -75,6 +76,7 @@ export function benchCommand(program: Command): void {
     .option('--workspace <dir>', 'folder holding the benchmark runs', path.join(os.tmpdir(), 'ddcnn-bench'))
     .option('--json', 'print the results as JSON on stdout (for --only throughput: {backend, samplesPerSecond})')
     .option('--seconds <s>', 'backends: timed seconds per net and backend', (v) => Number(v), 15)
+    .option('--paper-cases <list>', `paper: the cases to run, comma-separated (default all: ${PAPER_CASES.map((c) => c.name).join(', ')})`)
     .option('--backend <name>', 'backends: measure this one backend in this process and print its row as JSON (what each child does)')
     .action(async (o) => {
       if (o.backend !== undefined) {
@@ -98,6 +100,20 @@ export function benchCommand(program: Command): void {
             { data: LIDC_NPZ, grid: [2, 2, 2], overlap: 1, family: 'vgg', epochs: o.epochs ?? 15, batch: 32, learningRate: 1e-3, seed: 1, global: true, shape: [24, 32, 32] },
             quiet,
           );
+        }
+        if (part === 'paper') {
+          const wanted = o.paperCases ? String(o.paperCases).split(',') : PAPER_CASES.map((c) => c.name);
+          const unknown = wanted.filter((w) => !PAPER_CASES.some((c) => c.name === w));
+          if (unknown.length) throw new Error(`--paper-cases: unknown case(s) ${unknown.join(', ')}; known: ${PAPER_CASES.map((c) => c.name).join(', ')}`);
+          // Cases measured in earlier invocations are kept; a case run again replaces its row.
+          const earlier = ((readPreviousResults(path.join(o.out, 'results.json')).paper as PaperResult[] | undefined) ?? []).filter((r) => !wanted.includes(r.case));
+          const measured: PaperResult[] = [];
+          for (const c of PAPER_CASES.filter((k) => wanted.includes(k.name))) {
+            process.stderr.write(`bench: paper: ${c.name}\n`);
+            measured.push(await trainRun(o.workspace, c.config, quiet).then((summary) => ({ case: c.name, settings: c.config, summary }), (e: Error) => ({ case: c.name, settings: c.config, error: e.message.split('\n')[0] })));
+          }
+          const order = PAPER_CASES.map((c) => c.name);
+          results.paper = [...earlier, ...measured].sort((a, b) => order.indexOf(a.case) - order.indexOf(b.case));
         }
         if (part === 'backends') {
           results.backends = await benchBackends({ seconds: o.seconds, onStart: (b) => process.stderr.write(`bench: backends: ${b}\n`) });
@@ -165,5 +181,6 @@ function markdown(results: Record<string, unknown>): string {
   if (results.import) lines.push(...importBenchMarkdown(results.import as ImportBench));
   if (results.fuzz) lines.push(...fuzzBenchMarkdown(results.fuzz as FuzzBench));
   if (results.backends) lines.push(...backendsMarkdown(results.backends as BackendBench[]));
+  if (results.paper) lines.push(...paperMarkdown(results.paper as PaperResult[]));
   return lines.join('\n') + '\n';
 }

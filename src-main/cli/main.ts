@@ -19,6 +19,7 @@ import { benchCommand } from './bench';
 import { datasetCommand, shapeArg, spacingArg, windowArg } from './dataset';
 import { importProgressReporter } from './import-progress';
 import { serveCommand } from '../server/serve-command';
+import { COHERENT_VARIANTS, type CoherentVariant } from '../runs/coherent-protocol';
 
 const int = (name: string, min = 1) => (v: string) => {
   const n = Number(v);
@@ -51,6 +52,13 @@ const grid = (v: string) => {
 };
 
 const collect = (v: string, all: string[]) => [...all, v];
+/** --variants coherent,transfer: each name once, each one of the known variants. */
+const variantsArg = (v: string): CoherentVariant[] => {
+  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(COHERENT_VARIANTS as readonly string[]).includes(n));
+  if (unknown.length || names.length === 0) throw new InvalidArgumentError(`--variants takes ${COHERENT_VARIANTS.join(' and/or ')}, comma-separated; got "${v}"`);
+  return [...new Set(names)] as CoherentVariant[];
+};
 
 /** The Slurm settings of run.json and the options that set them. */
 const SLURM_OPTIONS = {
@@ -157,6 +165,11 @@ export function buildProgram(): Command {
     .addOption(new Option('--coarse-inputs <kind>', 'what the coarse model trains on: the local models\' outputs on the training split, their out-of-fold outputs (k fold models per local model), or the validation split (default train)').choices(['train', 'out-of-fold', 'validation']))
     .option('--folds <k>', 'out-of-fold coarse inputs: folds (default 3)', int('folds', 2))
     .option('--positive <class>', 'two classes: the class that sensitivity, specificity and AUC refer to (default: the training split\'s minority class)')
+    .option('--variants <list>', 'also train the follow-up paper\'s variants after the CNN-DNN: coherent (one model trained end to end, model-parallel) and/or transfer (the same, initialised from this run\'s CNN-DNN), e.g. coherent,transfer', variantsArg)
+    .option('--coherent-epochs <n>', 'epochs of the coherent CNN-DNN (default: --epochs)', int('coherent-epochs'))
+    .option('--coherent-lr <rate>', 'learning rate of the coherent CNN-DNN (default: --lr)', positive('coherent-lr'))
+    .option('--transfer-epochs <n>', 'epochs of transfer learning (default: half of --epochs, at least 1)', int('transfer-epochs'))
+    .option('--transfer-lr <rate>', 'learning rate of transfer learning (default: --lr / 10)', positive('transfer-lr'))
     .option('--workspace <dir>', 'folder holding runs/ (default: the current folder)', process.cwd())
     .option('--json', 'print one JSON object with the results on stdout')
     .addOption(new Option('--executor <kind>', 'where the trainers run: processes of this machine, or jobs of a Slurm cluster').choices(['local', 'slurm']).default('local'))
@@ -195,6 +208,11 @@ export function buildProgram(): Command {
         classWeight: o.classWeight,
         select: o.select,
         patience: o.patience,
+        variants: o.variants,
+        coherentEpochs: o.coherentEpochs,
+        coherentLearningRate: o.coherentLr,
+        transferEpochs: o.transferEpochs,
+        transferLearningRate: o.transferLr,
         augment: o.augment,
         flip: o.flip,
         shift: o.shift,
@@ -237,6 +255,8 @@ export function buildProgram(): Command {
       const rec = readRunRecord(runDir);
       const jobs = await runJobStates(rec);
       const models = Object.entries(rec.models).map(([name, m]) => ({ model: name, state: m.state, attempts: m.attempts, job: jobs[name] }));
+      // The coherent variants: one stage each, local processes, no job of their own.
+      for (const [name, v] of Object.entries(rec.variants ?? {})) models.push({ model: name, state: v.state, attempts: v.attempts, job: undefined });
       if (o.json) {
         process.stdout.write(JSON.stringify({ runId: rec.id, status: rec.status, executor: rec.config.executor?.kind ?? 'local', models, restarts: rec.restarts }) + '\n');
         return;

@@ -61,13 +61,13 @@ export function currentCheckpoint(modelDir: string): string | undefined {
 }
 
 /** Tensors as one binary file plus its weight specs (tfjs's own encoding), in their order. */
-async function writeTensors(dir: string, name: string, tensors: NamedTensor[]): Promise<void> {
+export async function writeTensors(dir: string, name: string, tensors: NamedTensor[]): Promise<void> {
   const { data, specs } = await tf.io.encodeWeights(tensors);
   writeFileAtomic(path.join(dir, `${name}.bin`), new Uint8Array(data));
   writeFileAtomic(path.join(dir, `${name}.json`), JSON.stringify(specs));
 }
 
-function readTensors(dir: string, name: string): NamedTensor[] | undefined {
+export function readTensors(dir: string, name: string): NamedTensor[] | undefined {
   const bin = path.join(dir, `${name}.bin`);
   if (!fs.existsSync(bin)) return undefined;
   const specs = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')) as tf.io.WeightsManifestEntry[];

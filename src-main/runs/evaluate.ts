@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../engine/model-io';
 import { readF32, runLayout } from './layout';
 import type { RunRecord } from './run-record';
 import type { EvalReport } from './run-types';
+import { COHERENT_VARIANTS, coherentLayout } from './coherent-protocol';
 
 export type { EvalReport };
 
@@ -49,6 +50,15 @@ export function evaluateRun(runDir: string, rec: RunRecord): EvalReport {
   const probsOf: Record<string, ArrayLike<number>> = { cnnDnn: coarse, average: averageProbs(locals, n, k), vote: voteShares(locals, n, k) };
   if (global) probsOf.global = global;
   localNames.forEach((m, i) => (probsOf[m] = locals[i]));
+  // The coherent variants the run trained: their decisions, and their branches' outputs for the inspection views.
+  const variants = COHERENT_VARIANTS.filter((v) => rec.variants?.[v]?.state === 'done');
+  const variantProbs = Object.fromEntries(
+    variants.map((v) => {
+      const C = coherentLayout(runDir, v);
+      return [v, { probs: readF32(C.probs), branches: localNames.map((m) => readF32(C.branchProbs(m))) }];
+    }),
+  );
+  for (const v of variants) probsOf[v] = variantProbs[v].probs;
   const { models, ci95, bootstrap, comparison } = scoreModels(probsOf, labels, k, positiveIndex(rec), rec.config.seed);
 
   const row = (p: Float32Array, i: number) => Array.from(p.subarray(i * k, (i + 1) * k), round);
@@ -66,6 +76,7 @@ export function evaluateRun(runDir: string, rec: RunRecord): EvalReport {
       cnnDnn: row(coarse, i),
       global: global ? row(global, i) : undefined,
       local: locals.map((p) => row(p, i)),
+      ...Object.fromEntries(variants.flatMap((v) => [[v, row(variantProbs[v].probs, i)], [`${v}Local`, variantProbs[v].branches.map((p) => row(p, i))]])),
     })),
   };
   writeFileAtomic(L.evalJson, JSON.stringify(report));

@@ -19,6 +19,7 @@ import type { RunEvent, TrainingStage } from './run-types';
 import type { TrainerLauncher } from './launcher';
 import type { Executor, Trainer, TrainerEnd, TrainerSubmission } from './executor';
 import { createExecutor } from './executors';
+import { runCoherentStage } from './coherent-stage';
 
 /** How often a crashed trainer is restarted from its checkpoint before the run fails. */
 export const MAX_RESTARTS = 2;
@@ -331,6 +332,13 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
       await globalStage.done;
     }
     if (stopping) throw new StopError();
+    // The follow-up paper's variants, each alone on the machine after the CNN-DNN and the global model.
+    const gpus = Math.max(1, countGpus(backend));
+    for (const variant of rec.config.variants ?? []) {
+      emit({ type: 'phase', phase: variant, models: [variant] });
+      const finished = await runCoherentStage(runDir, rec, variant, { launcher: opts.launcher, deviceEnv: (slot) => trainerDeviceEnv(backend, slot % gpus), backend: backend.name, shouldStop: () => stopping || cancelRequested(), emit, save, maxRestarts: MAX_RESTARTS });
+      if (!finished) throw new StopError();
+    }
     const localWall = stageSeconds(localStage);
     const coarseWall = stageSeconds(coarseStage);
     const globalWall = globalStage && stageSeconds(globalStage);

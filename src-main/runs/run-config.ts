@@ -83,6 +83,16 @@ export const runConfigSchema = z.object({
   positive: z.string().min(1).optional(),
   /** Local processes when absent. */
   executor: executorConfigSchema.optional(),
+  /**
+   * The follow-up paper's variants, trained after the CNN-DNN (runs/coherent-stage.ts): 'coherent' (local
+   * models and coarse model as one model, trained end to end, model-parallel) and 'transfer' (the same,
+   * initialised from this run's trained local and coarse models). Each has its own epochs and learning rate.
+   */
+  variants: z.array(z.enum(['coherent', 'transfer'])).optional(),
+  coherentEpochs: z.number().int().positive().optional(),
+  coherentLearningRate: z.number().positive().optional(),
+  transferEpochs: z.number().int().positive().optional(),
+  transferLearningRate: z.number().positive().optional(),
 });
 export type RunConfig = z.infer<typeof runConfigSchema>;
 

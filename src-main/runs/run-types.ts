@@ -46,6 +46,22 @@ export interface ModelRecord {
   job?: JobRecord;
 }
 
+/** A coherent variant of the run (the coherent CNN-DNN, or transfer learning), trained as one stage. */
+export interface VariantRecord {
+  state: ModelState;
+  epochs: number;
+  learningRate: number;
+  /** Parameters of the whole model: every branch and the coarse model. */
+  params?: number;
+  /** Seconds inside the training loop, and the stage's clock time, over all its executions. */
+  trainSeconds?: number;
+  wallSeconds?: number;
+  bestEpoch?: number;
+  epochsRun?: number;
+  attempts: number;
+  error?: string;
+}
+
 export interface RestartRecord {
   model: string;
   at: string;
@@ -105,6 +121,8 @@ export interface RunRecord {
    */
   timings?: { localMax: number; localSum: number; foldSum?: number; coarse: number; global?: number; localWall: number; coarseWall: number; cnnDnnWall: number; globalWall?: number; totalWall: number };
   memory?: { orchestratorPeakMB: number; trainersPeakMB: Record<string, number> };
+  /** The coherent variants this run trains after the CNN-DNN (config.variants). */
+  variants?: Partial<Record<'coherent' | 'transfer', VariantRecord>>;
 }
 
 export interface RunSummary {
@@ -114,18 +132,22 @@ export interface RunSummary {
   backend: string;
   dataset: { name: string; inputShape: number[]; classes: string[]; nTrain: number; nVal: number; nTest: number; splitMethod: string };
   decomposition: { grid: number[]; overlap: number };
-  accuracy: { global?: number; cnnDnn: number; average: number; vote: number; local: number[] };
-  balancedAccuracy: { global?: number; cnnDnn: number; average: number; vote: number; local: number[] };
+  accuracy: { global?: number; cnnDnn: number; average: number; vote: number; local: number[]; coherent?: number; transfer?: number };
+  balancedAccuracy: { global?: number; cnnDnn: number; average: number; vote: number; local: number[]; coherent?: number; transfer?: number };
   /** Two classes: the class that auc, sensitivity and specificity refer to. */
   positiveClass?: string;
   sensitivity?: { global?: number; cnnDnn: number; average: number; vote: number; local: number[] };
   specificity?: { global?: number; cnnDnn: number; average: number; vote: number; local: number[] };
-  auc?: { global?: number; cnnDnn: number; average: number; vote: number; local: number[] };
+  auc?: { global?: number; cnnDnn: number; average: number; vote: number; local: number[]; coherent?: number; transfer?: number };
   /** 95% bootstrap intervals [low, high] of each metric above, by the same keys. */
   ci95?: Partial<Record<'accuracy' | 'balancedAccuracy' | 'auc' | 'sensitivity' | 'specificity', { global?: [number, number]; cnnDnn: [number, number]; average: [number, number]; vote: [number, number]; local: [number, number][] }>>;
   /** Two classes with a global model: the CNN-DNN's AUC minus the global model's, its interval and whether it is significant. */
   comparison?: { cnnDnnVsGlobalAuc: { difference: number; ci95: [number, number]; p: number; significant: boolean } };
-  seconds: { global?: number; globalWall?: number; localMax: number; localSum: number; foldSum?: number; localWall: number; coarse: number; cnnDnnWall: number; totalWall: number };
+  /**
+   * foldSum: the fold models' training loops (out-of-fold coarse inputs). coherent, transfer: the variant's
+   * training-loop seconds; coherentWall, transferWall: its stage's clock time.
+   */
+  seconds: { global?: number; globalWall?: number; localMax: number; localSum: number; foldSum?: number; localWall: number; coarse: number; cnnDnnWall: number; totalWall: number; coherent?: number; coherentWall?: number; transfer?: number; transferWall?: number };
   params: Record<string, number>;
   /** What each model trained on (a WebGPU adapter, a CUDA device, or "CPU"). */
   devices?: Record<string, string>;
@@ -139,7 +161,7 @@ export type RunEvent =
   | ({ type: 'job'; model: string; executor: string } & JobStatus)
   | { type: 'attach'; model: string; job: string }
   | { type: 'restart'; model: string; reason: string; attempt: number }
-  | { type: 'phase'; phase: TrainingStage | 'evaluate'; models: string[] }
+  | { type: 'phase'; phase: TrainingStage | 'coherent' | 'transfer' | 'evaluate'; models: string[] }
   | { type: 'backend'; info: BackendInfo; workers: number; executor?: string };
 
 /** One input with every model's decision (the api's CaseView). */
@@ -153,6 +175,11 @@ export interface PredictedCase {
   classes: string[];
   label?: number;
   subdomains: { model: string; box: { start: number[]; end: number[] }; probs: number[] }[];
+  /**
+   * The coherent variants the run trained (test cases only): their decision, and each branch's output in the
+   * order of `subdomains`, shown beside the CNN-DNN's local probabilities.
+   */
+  variants?: { key: 'coherent' | 'transfer'; probs: number[]; subdomains: number[][] }[];
   cnnDnn: number[];
   average: number[];
   vote: number[];
@@ -171,5 +198,16 @@ export interface EvalReport {
   /** Two classes with a global model: whether the CNN-DNN's AUC differs from the global model's (paired bootstrap). */
   comparison?: { cnnDnnVsGlobalAuc: PairedComparison };
   /** Per test sample: label, the CNN-DNN's probabilities and every local model's probabilities. */
-  samples: { index: number; label: number; cnnDnn: number[]; global?: number[]; local: number[][] }[];
+  samples: {
+    index: number;
+    label: number;
+    cnnDnn: number[];
+    global?: number[];
+    local: number[][];
+    /** The coherent variants' decisions, and their branches' outputs per subdomain (runs that trained them). */
+    coherent?: number[];
+    coherentLocal?: number[][];
+    transfer?: number[];
+    transferLocal?: number[][];
+  }[];
 }

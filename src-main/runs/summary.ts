@@ -24,7 +24,10 @@ export function summarizeRun(runDir: string, rec: RunRecord, ev: EvalReport): Ru
     average: f('average')!,
     vote: f('vote')!,
     local: localNames.map((m) => f(m)!),
+    // The coherent variants, in runs that trained them.
+    ...Object.fromEntries(variantNames.map((v) => [v, f(v)])),
   });
+  const variantNames = (['coherent', 'transfer'] as const).filter((v) => rec.variants?.[v]?.state === 'done');
   const t = rec.timings!;
   const binary = rec.dataset.classes.length === 2;
   const metricsWithIntervals = binary ? (['accuracy', 'balancedAccuracy', 'auc', 'sensitivity', 'specificity'] as const) : (['accuracy', 'balancedAccuracy'] as const);
@@ -63,8 +66,19 @@ export function summarizeRun(runDir: string, rec: RunRecord, ev: EvalReport): Ru
       : {}),
     ...(ci95 ? { ci95 } : {}),
     ...(ev.comparison ? { comparison: ev.comparison } : {}),
-    seconds: { global: t.global, globalWall: t.globalWall, localMax: t.localMax, localSum: t.localSum, ...(t.foldSum === undefined ? {} : { foldSum: t.foldSum }), localWall: t.localWall, coarse: t.coarse, cnnDnnWall: t.cnnDnnWall, totalWall: t.totalWall },
-    params: Object.fromEntries(Object.entries(rec.models).map(([n, m]) => [n, m.params])),
+    seconds: {
+      global: t.global,
+      globalWall: t.globalWall,
+      localMax: t.localMax,
+      localSum: t.localSum,
+      ...(t.foldSum === undefined ? {} : { foldSum: t.foldSum }),
+      localWall: t.localWall,
+      coarse: t.coarse,
+      cnnDnnWall: t.cnnDnnWall,
+      totalWall: t.totalWall,
+      ...Object.fromEntries(variantNames.flatMap((v) => [[v, rec.variants![v]!.trainSeconds], [`${v}Wall`, rec.variants![v]!.wallSeconds]])),
+    },
+    params: { ...Object.fromEntries(Object.entries(rec.models).map(([n, m]) => [n, m.params])), ...Object.fromEntries(variantNames.map((v) => [v, rec.variants![v]!.params ?? 0])) },
     devices: Object.fromEntries(Object.entries(rec.models).flatMap(([n, m]) => (m.device === undefined ? [] : [[n, m.device]]))),
     restarts: rec.restarts.length,
     memoryMB: rec.memory,
@@ -106,6 +120,8 @@ export function summaryTable(rec: RunRecord, ev: EvalReport): string {
   };
   if (rec.models.global) add('global model', 'global', rec.models.global.trainSeconds, t?.globalWall, rec.models.global.params);
   add('CNN-DNN (coarse)', 'cnnDnn', t ? t.localMax + t.coarse : undefined, t?.cnnDnnWall, localParams + rec.models.coarse.params);
+  if (rec.variants?.coherent?.state === 'done') add('coherent CNN-DNN', 'coherent', rec.variants.coherent.trainSeconds, rec.variants.coherent.wallSeconds, rec.variants.coherent.params);
+  if (rec.variants?.transfer?.state === 'done') add('transfer learning', 'transfer', rec.variants.transfer.trainSeconds, rec.variants.transfer.wallSeconds, rec.variants.transfer.params);
   add('average of locals', 'average');
   add('majority vote', 'vote');
   for (const m of localNames) add(m, m, rec.models[m].trainSeconds, undefined, rec.models[m].params);
@@ -116,6 +132,9 @@ export function summaryTable(rec: RunRecord, ev: EvalReport): string {
   const notes = [`CNN-DNN = ${localNames.length} local models trained in parallel, then the coarse model. balanced = mean accuracy over the classes.`];
   if (rec.training) notes.push(`training: ${rec.training}.`);
   if (t?.foldSum !== undefined) notes.push(`out-of-fold inputs: the fold models trained ${t.foldSum.toFixed(1)} s in all, inside the CNN-DNN's wall time (not its train time).`);
+  if (rec.variants?.coherent?.state === 'done' || rec.variants?.transfer?.state === 'done') {
+    notes.push('coherent = local models and coarse model trained as one model, end to end, model-parallel; transfer learning = the same, initialised from this CNN-DNN (its train time excludes the CNN-DNN\'s).');
+  }
   if (ev.ci95) notes.push(`(low-high): 95% bootstrap interval over the ${ev.nTest} test cases (${ev.bootstrap?.resamples} resamples).`);
   const cmp = ev.comparison?.cnnDnnVsGlobalAuc;
   if (cmp) {

@@ -11,13 +11,31 @@ import { trainerJobSchema, type FromTrainer, type ToTrainer } from './protocol';
 import { onParentMessage, sendToParent } from '../platform/parent-port';
 import { runLayout } from './layout';
 import { appendEvent } from './event-log';
+import { startCoherentPart } from './coherent-part';
+import { coherentPartJobSchema, type ToCoherentPart } from './coherent-protocol';
 
 const send = (m: FromTrainer): void => void sendToParent(m);
 
 let stopRequested = false;
 let started = false;
+/** Set when this process serves one part of a model-parallel coherent model (coherent-part.ts). */
+let coherentPart: ((m: ToCoherentPart) => void) | undefined;
 
-async function onMessage(m: ToTrainer): Promise<void> {
+async function onMessage(m: ToTrainer | ToCoherentPart): Promise<void> {
+  if (coherentPart) return coherentPart(m as ToCoherentPart);
+  if (m?.type === 'coherent-start' && !started) {
+    started = true;
+    const parsed = coherentPartJobSchema.safeParse(m.job);
+    const part = parsed.success ? parsed.data.part : 'unknown';
+    try {
+      if (!parsed.success) throw new Error(`invalid coherent part job: ${parsed.error.message}`);
+      coherentPart = await startCoherentPart(parsed.data, (r) => void sendToParent(r));
+    } catch (e) {
+      void sendToParent({ type: 'error', part, message: (e as Error).stack ?? String(e) });
+      setTimeout(() => process.exit(1), 50);
+    }
+    return;
+  }
   if (m?.type === 'stop') {
     stopRequested = true;
     return;
@@ -87,7 +105,7 @@ async function runFromRunFolder(argv: string[]): Promise<void> {
 }
 
 if (process.argv.includes('--run-dir')) void runFromRunFolder(process.argv.slice(2));
-else onParentMessage((m) => void onMessage(m as ToTrainer));
+else onParentMessage((m) => void onMessage(m as ToTrainer | ToCoherentPart));
 
 // The orchestrator decides when trainers stop: Ctrl-C in a terminal reaches the whole process group,
 // and a trainer that died of it would look like a crash. The stop message ends the loop instead.

@@ -9,7 +9,7 @@ import { argmax, averageOf, voteOf } from './fusion-view';
 export function modelKeys(ev: Pick<EvalView, 'models'>): string[] {
   const keys = Object.keys(ev.models);
   const locals = localKeys(ev);
-  return [...['cnnDnn', 'global', 'average', 'vote'].filter((k) => keys.includes(k)), ...locals];
+  return [...['cnnDnn', 'global', 'coherent', 'transfer', 'average', 'vote'].filter((k) => keys.includes(k)), ...locals];
 }
 
 /**
@@ -25,6 +25,8 @@ export function modelLabel(key: string): string {
   if (key === 'global') return 'Global model';
   if (key === 'average') return 'Average';
   if (key === 'vote') return 'Majority vote';
+  if (key === 'coherent') return 'Coherent CNN-DNN';
+  if (key === 'transfer') return 'Transfer learning';
   const m = /^local-(\d+)$/.exec(key);
   return m ? `Local ${m[1]}` : key;
 }
@@ -37,6 +39,8 @@ export function sampleProbs(ev: Pick<EvalView, 'models'>, key: string, s: Sample
   if (key === 'global') return s.global;
   if (key === 'average') return averageOf(s.local);
   if (key === 'vote') return voteOf(s.local);
+  if (key === 'coherent') return s.coherent;
+  if (key === 'transfer') return s.transfer;
   const i = localKeys(ev).indexOf(key);
   return i < 0 ? undefined : s.local[i];
 }

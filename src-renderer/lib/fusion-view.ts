@@ -48,20 +48,23 @@ export function subdomainConfidence(subdomains: CaseView['subdomains'], cls: num
     .sort((a, b) => a.index - b.index);
 }
 
+export const VARIANT_LABELS = { coherent: 'Coherent CNN-DNN', transfer: 'Transfer learning' } as const;
+
 export interface DecisionRow {
-  key: 'cnnDnn' | 'average' | 'vote' | 'global';
+  key: 'cnnDnn' | 'average' | 'vote' | 'global' | 'coherent' | 'transfer';
   label: string;
   probs: number[];
   decision: number;
 }
 
 /** The final decisions of a case, CNN-DNN first, then averaging, voting and the global model when trained. */
-export function decisionRows(c: Pick<CaseView, 'cnnDnn' | 'average' | 'vote' | 'global'>): DecisionRow[] {
+export function decisionRows(c: Pick<CaseView, 'cnnDnn' | 'average' | 'vote' | 'global' | 'variants'>): DecisionRow[] {
   const rows: DecisionRow[] = [
     { key: 'cnnDnn', label: 'CNN-DNN (coarse model)', probs: c.cnnDnn, decision: argmax(c.cnnDnn) },
     { key: 'average', label: 'Average of local models', probs: c.average, decision: argmax(c.average) },
     { key: 'vote', label: 'Majority vote (vote shares)', probs: c.vote, decision: argmax(c.vote) },
   ];
   if (c.global) rows.push({ key: 'global', label: 'Global model', probs: c.global, decision: argmax(c.global) });
+  for (const v of c.variants ?? []) rows.push({ key: v.key, label: VARIANT_LABELS[v.key], probs: v.probs, decision: argmax(v.probs) });
   return rows;
 }

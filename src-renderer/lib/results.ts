@@ -7,7 +7,7 @@ import { localKeys, modelLabel } from './confusion';
 export interface ResultRow {
   key: string;
   label: string;
-  kind: 'cnnDnn' | 'global' | 'fusion' | 'local';
+  kind: 'cnnDnn' | 'global' | 'coherent' | 'fusion' | 'local';
   accuracy: number;
   /** Absent for runs made before it was recorded. */
   balancedAccuracy?: number;
@@ -46,6 +46,12 @@ export function resultRows(ev: Pick<EvalView, 'models'>, summary: Timing, localT
   if (ev.models.global) {
     rows.push({ key: 'global', label: 'Global model', kind: 'global', ...metrics('global'), trainSeconds: s.global, wallSeconds: s.globalWall, params: summary.params.global });
   }
+  // The follow-up paper's variants, in runs that trained them: the whole model's parameters and its stage's times.
+  const variant = (key: 'coherent' | 'transfer', label: string) => {
+    if (ev.models[key]) rows.push({ key, label, kind: 'coherent', ...metrics(key), trainSeconds: s[key], wallSeconds: s[`${key}Wall`], params: summary.params[key] });
+  };
+  variant('coherent', 'Coherent CNN-DNN (trained end to end)');
+  variant('transfer', 'Transfer learning (coherent, from this CNN-DNN)');
   rows.push({ key: 'average', label: 'Average of the local models', kind: 'fusion', ...metrics('average'), params: localParams });
   rows.push({ key: 'vote', label: 'Majority vote of the local models', kind: 'fusion', ...metrics('vote'), params: localParams });
   for (const k of locals) {

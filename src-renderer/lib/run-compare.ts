@@ -90,6 +90,14 @@ export function compareRows(a: RunDetails, b: RunDetails): CompareRow[] {
     result('auc.cnnDnn', `AUC${label}: CNN-DNN`, acc((s) => s.auc?.cnnDnn), auc, 'higher');
     result('auc.global', `AUC${label}: global model`, acc((s) => s.auc?.global), auc, 'higher');
   }
+  // The follow-up paper's variants, where either run trained them.
+  for (const [key, name] of [['coherent', 'coherent CNN-DNN'], ['transfer', 'transfer learning']] as const) {
+    if (a.summary?.accuracy[key] === undefined && b.summary?.accuracy[key] === undefined) continue;
+    result(`acc.${key}`, `Accuracy: ${name}`, acc((s) => s.accuracy[key]), pct, 'higher');
+    result(`bacc.${key}`, `Balanced accuracy: ${name}`, acc((s) => s.balancedAccuracy[key]), pct, 'higher');
+    if (a.summary?.auc || b.summary?.auc) result(`auc.${key}`, `AUC: ${name}`, acc((s) => s.auc?.[key]), auc, 'higher');
+    result(`time.${key}Wall`, `Time: ${name} (wall)`, acc((s) => s.seconds[`${key}Wall`]), secs, 'lower');
+  }
   result('time.cnnDnnWall', 'Time: CNN-DNN (wall)', acc((s) => s.seconds.cnnDnnWall), secs, 'lower');
   result('time.localMax', 'Time: slowest local model', acc((s) => s.seconds.localMax), secs, 'lower');
   result('time.coarse', 'Time: coarse model', acc((s) => s.seconds.coarse), secs, 'lower');

@@ -49,6 +49,9 @@ class RunSettings {
   select = $state<'loss' | 'auc' | 'balanced-accuracy' | 'last'>('loss');
   /** Early stopping after this many epochs without improvement; empty: train every epoch. */
   patience = $state<number | null>(null);
+  /** The follow-up paper's variants, trained after the CNN-DNN (model-parallel, on this machine). */
+  coherent = $state(false);
+  transfer = $state(false);
   /** Augmentation preset ('auto': the default for the data), and the axes it may mirror. */
   augment = $state<'auto' | 'none' | 'light' | 'strong'>('auto');
   flip = $state<{ x: boolean; y: boolean; z: boolean }>({ x: false, y: false, z: false });
@@ -117,6 +120,8 @@ class RunSettings {
     if (this.select !== 'loss' && (this.select !== 'auc' || dataset?.classes.length === 2)) req.select = this.select;
     const patience = wholeNumber(this.patience);
     if (patience !== undefined) req.patience = patience;
+    const variants = [...(this.coherent ? ['coherent' as const] : []), ...(this.transfer ? ['transfer' as const] : [])];
+    if (variants.length) req.variants = variants;
     if (this.positive !== null && dataset?.classes.some((c) => c.name === this.positive)) req.positive = this.positive;
     if (this.augment !== 'auto') req.augment = this.augment;
     const flip = (['x', 'y', 'z'] as const).filter((a) => this.flip[a] && (a !== 'z' || this.grid.length === 3));

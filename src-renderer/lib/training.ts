@@ -49,10 +49,12 @@ export interface TrainingView {
   runId: string;
   status: TrainingStatus;
   /** The stage the orchestrator is in: local models, coarse model, global model, evaluation. */
-  phase?: 'local' | 'coarse' | 'global' | 'evaluate';
+  phase?: 'local' | 'coarse' | 'global' | 'coherent' | 'transfer' | 'evaluate';
   backend?: { name: string; description: string; workers: number };
   models: ModelCardView[];
   error?: string;
+  /** The coherent variants the run trains after the CNN-DNN: stages of their own (from the record, or their phase). */
+  variants?: ('coherent' | 'transfer')[];
 }
 
 const ROLE_ORDER: Record<ModelRole, number> = { local: 0, fold: 1, coarse: 2, global: 3 };
@@ -95,6 +97,7 @@ export function trainingFromRecord(rec: RunRecordView, previous?: TrainingView):
   // After a page reload the 'backend' and 'phase' events of the run are gone: the record tells both.
   if (!view.backend && rec.backend) view.backend = { name: rec.backend.name, description: backendLine(rec.backend), workers: rec.config.workers ?? 0 };
   if (!view.phase && rec.status === 'running') view.phase = phaseOf(models);
+  if (rec.config?.variants?.length) view.variants = rec.config.variants;
   return view;
 }
 
@@ -143,6 +146,7 @@ export function applyRunEvent(view: TrainingView, e: RunEventView): TrainingView
     case 'backend':
       return { ...view, status: view.status === 'stopping' ? 'stopping' : 'running', backend: { name: e.info.name, description: e.description, workers: e.workers } };
     case 'phase':
+      if ((e.phase === 'coherent' || e.phase === 'transfer') && !view.variants?.includes(e.phase)) return { ...view, phase: e.phase, variants: [...(view.variants ?? []), e.phase] };
       return { ...view, phase: e.phase };
     case 'launch':
       return updateModel(view, e.model, (c) => ({ ...c, state: e.attempt > 1 ? 'restarted' : 'running', attempt: e.attempt, etaSeconds: undefined }));

@@ -69,6 +69,20 @@ describe('comparing two runs', () => {
     expect(row('params.global')).toMatchObject({ a: '900', b: '–' });
   });
 
+  it('adds the coherent variants\' rows only where a run trained them, a run without them showing dashes', () => {
+    expect(rows.some((r) => r.key.endsWith('.coherent'))).toBe(false);
+    const c = details('run-c', { grid: [2, 2, 2], cnnDnn: 0.8, wall: 13 });
+    c.summary!.accuracy.coherent = 0.82;
+    c.summary!.balancedAccuracy.coherent = 0.72;
+    c.summary!.seconds.coherentWall = 40;
+    const withVariant = compareRows(c, b);
+    const r = (key: string) => withVariant.find((x) => x.key === key)!;
+    expect(r('acc.coherent')).toMatchObject({ a: '82.00%', b: '–' });
+    expect(r('acc.coherent').better).toBeUndefined();
+    expect(r('time.coherentWall')).toMatchObject({ a: '40s', b: '–' });
+    expect(withVariant.some((x) => x.key === 'acc.transfer')).toBe(false);
+  });
+
   it('marks nothing where the values read the same', () => {
     const c = details('run-c', { grid: [2, 2, 2], cnnDnn: 0.80001, wall: 13.2 });
     const same = compareRows(a, c);
