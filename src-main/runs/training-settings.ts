@@ -56,7 +56,7 @@ export function describeTraining(config: RunConfig, dims: number): string {
   const augmentation = a
     ? `augmentation ${config.augment} (shift up to ${a.shift} voxels${a.rotateDegrees ? `, rotation up to ${a.rotateDegrees} degrees` : ''}${a.flipAxes.length ? `, flips ${a.flipAxes.map(axis).join(',')}` : ''}${a.intensityJitter ? `, intensity jitter ${a.intensityJitter}` : ''})`
     : 'no augmentation';
-  const schedule = config.schedule === 'cosine' ? `cosine learning rate from ${config.learningRate} (${config.warmup} warm-up epochs)` : config.schedule === 'plateau' ? `learning rate ${config.learningRate}, halved on plateaus` : `constant learning rate ${config.learningRate}`;
+  const schedule = config.schedule === 'cosine' ? `cosine learning rate from ${config.learningRate} (${config.warmup} warm-up epoch${config.warmup === 1 ? '' : 's'})` : config.schedule === 'plateau' ? `learning rate ${config.learningRate}, halved on plateaus` : `constant learning rate ${config.learningRate}`;
   const regular = [config.weightDecay ? `weight decay ${config.weightDecay}` : '', config.dropout ? `dropout ${config.dropout}` : ''].filter(Boolean);
   const select = config.select === 'last' ? 'the last epoch kept' : `best epoch by validation ${config.select === 'balanced-accuracy' ? 'balanced accuracy' : config.select}`;
   const coarse = config.coarseInputs === 'out-of-fold' ? `coarse model on out-of-fold outputs (${config.folds} folds)` : config.coarseInputs === 'validation' ? 'coarse model on the validation split' : "coarse model on the local models' training outputs";
