@@ -4,33 +4,21 @@
 // that receives `coherent-start` to coherent-part.ts), so every launcher (fork, Electron utility process)
 // serves the coherent stage unchanged. Arrays travel as Float32Arrays (structured clone).
 import { z } from 'zod';
-import type { Architecture } from '../engine/architecture';
+import { trainerJobSchema } from './protocol';
 import type { ValidationScores } from '../engine/model-selection';
 
 /** The variants of the follow-up paper a run can add: trained from scratch, or initialised from the run's CNN-DNN. */
 export const COHERENT_VARIANTS = ['coherent', 'transfer'] as const;
 export type CoherentVariant = (typeof COHERENT_VARIANTS)[number];
 
-const boxSchema = z.object({ start: z.array(z.number().int().nonnegative()), end: z.array(z.number().int().positive()) });
-
-export const coherentPartJobSchema = z.object({
-  runDir: z.string().min(1),
-  cacheDir: z.string().min(1),
+// The fields a part's job shares with a trainer's job take their rules from the trainer's schema.
+export const coherentPartJobSchema = trainerJobSchema.pick({ runDir: true, cacheDir: true, box: true, arch: true, classes: true, batch: true, learningRate: true, seed: true, backend: true, classWeight: true, select: true }).extend({
   variant: z.enum(COHERENT_VARIANTS),
   /** local-<i> (a branch) or coarse. */
   part: z.string().regex(/^(coarse|local-\d+)$/),
-  box: boxSchema.optional(),
-  arch: z.custom<Architecture>((v) => typeof v === 'object' && v !== null && Array.isArray((v as Architecture).layers)).optional(),
   /** Branches of the model (the coarse part's inputs are subdomains x classes). */
   subdomains: z.number().int().positive(),
   hidden: z.number().int().positive(),
-  classes: z.number().int().min(2),
-  batch: z.number().int().positive(),
-  learningRate: z.number().positive(),
-  seed: z.number().int(),
-  backend: z.string().optional(),
-  classWeight: z.enum(['balanced', 'none']).default('none'),
-  select: z.enum(['loss', 'auc', 'balanced-accuracy', 'last']).default('loss'),
   /** 'fresh': seeded new weights; 'run': the run's finished local and coarse models (transfer learning). */
   init: z.enum(['fresh', 'run']),
   /** Resume from the part's checkpoint of this epoch (the stage's last common checkpoint); 0: start. */
