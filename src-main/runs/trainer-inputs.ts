@@ -7,7 +7,9 @@ import { coarseFeatures, concatLocalProbs, fitCoarseScaling, type CoarseFeatureS
 import { augmentCropInto, augmentRegion, sampleTransform, type RegionData } from '../engine/augment';
 import { foldAssignment, foldIndices } from '../engine/folds';
 import type { ArrayData } from '../engine/train-loop';
-import type { SplitName } from '../engine/types';
+import type { Box, SplitName } from '../engine/types';
+import { selectSamples } from '../data/split';
+import { cropSamples } from '../data/crop';
 import { readCachedSplit, readCacheManifest } from '../data/cache';
 import { writeFileAtomic } from '../engine/model-io';
 import type { TrainerJob } from './protocol';
@@ -62,10 +64,8 @@ export function loadSplit(job: TrainerJob, split: SplitName, scaling?: CoarseFea
 
 /** The rows `rows` of a data set, in that order. */
 export function selectRows(d: ArrayData, rows: number[]): ArrayData {
-  const size = d.sampleShape.reduce((a, b) => a * b, 1);
-  const x = new Float32Array(rows.length * size);
-  rows.forEach((r, i) => x.set(d.x.subarray(r * size, (r + 1) * size), i * size));
-  return { x, y: Int32Array.from(rows, (r) => d.y[r]), n: rows.length, sampleShape: d.sampleShape };
+  const { x, y } = selectSamples(d, rows, d.sampleShape.reduce((p, v) => p * v, 1));
+  return { x, y, n: rows.length, sampleShape: d.sampleShape };
 }
 
 export interface TrainingInputs {
@@ -83,22 +83,37 @@ export interface TrainingInputs {
  * the part of the input around its box that a shift or rotation can bring in.
  */
 export function loadTraining(job: TrainerJob): TrainingInputs {
-  const all = loadSplit(job, 'train');
+  const augmented = job.role !== 'coarse' && job.augment ? loadAugmentSource(job) : undefined;
+  const all = augmented?.crops ?? loadSplit(job, 'train');
   const folds = job.fold && foldAssignment(all.y, job.fold.k, job.seed);
   const rows = folds ? foldIndices(folds, job.fold!.index, false) : undefined;
   const heldOut = folds ? selectRows(all, foldIndices(folds, job.fold!.index, true)) : undefined;
   const train = rows ? selectRows(all, rows) : all;
-  if (job.role === 'coarse' || !job.augment) return { all, train, heldOut };
-  const manifest = readCacheManifest(job.cacheDir);
-  const shape = manifest.spatialShape;
-  const box = boxOf(job) ?? { start: shape.map(() => 0), end: shape.slice() };
-  const region = augmentRegion(job.augment, box, shape);
-  const source: RegionData = { x: readCachedSplit(job.cacheDir, 'train', region).x, region, shape, channels: manifest.channels };
-  const settings = job.augment;
+  if (!augmented) return { all, train, heldOut };
+  const { source, box } = augmented;
+  const settings = job.augment!;
   const fill = (index: number, epoch: number, dst: Float32Array, offset: number) => {
     const original = rows ? rows[index] : index;
-    augmentCropInto(source, original, box, sampleTransform(settings, shape.length, job.seed, epoch, original), dst, offset);
+    augmentCropInto(source, original, box, sampleTransform(settings, source.shape.length, job.seed, epoch, original), dst, offset);
   };
   return { all, train, heldOut, fill };
 }
 
+/**
+ * The training split's region around a model's box that its augmented cases are read from, read once, and its
+ * unaugmented crops cut out of it in memory.
+ */
+function loadAugmentSource(job: TrainerJob): { source: RegionData; box: Box; crops: ArrayData } {
+  const manifest = readCacheManifest(job.cacheDir);
+  const shape = manifest.spatialShape;
+  const box = boxOf(job) ?? { start: shape.map(() => 0), end: shape.slice() };
+  const region = augmentRegion(job.augment!, box, shape);
+  const read = readCachedSplit(job.cacheDir, 'train', region);
+  const inRegion: Box = { start: box.start.map((v, a) => v - region.start[a]), end: box.end.map((v, a) => v - region.start[a]) };
+  const x = cropSamples(read.x, read.n, read.shape, read.channels, inRegion);
+  return {
+    source: { x: read.x, region, shape, channels: read.channels },
+    box,
+    crops: { x, y: read.y, n: read.n, sampleShape: [...inRegion.end.map((e, i) => e - inRegion.start[i]), read.channels] },
+  };
+}
