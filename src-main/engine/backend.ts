@@ -156,6 +156,9 @@ async function loadWasm(): Promise<Loaded> {
   const { registerWasmKernelFixes } = await import('./wasm-kernels');
   registerWasmKernelFixes();
   await setBackendOrThrow('wasm');
+  // The fixes' SIMD kernels work on the backend's heap, which exists only now.
+  const { prepareSimdKernels } = await import('./wasm-kernels/simd-module');
+  await prepareSimdKernels(tf.backend() as never);
   return { tfBackend: 'wasm', gpu: false };
 }
 

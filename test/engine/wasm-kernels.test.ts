@@ -8,6 +8,7 @@ import { relativeError, seeded, TOLERANCE } from '../helpers/gradcheck';
 import { describeBackend, initBackend } from '../../src-main/engine/backend';
 import { registerWasmKernelFixes, unregisterWasmKernelFixes } from '../../src-main/engine/wasm-kernels';
 import { leadingAxes } from '../../src-main/engine/wasm-kernels/sum-leading-axes';
+import { simdKernels } from '../../src-main/engine/wasm-kernels/simd-module';
 
 /** Seeded values of a shape, identical on both backends. */
 function rand(shape: number[], seed: number, shift = 0): tf.Tensor {
@@ -105,7 +106,7 @@ describe('registration', () => {
   it('registers every fix, idempotently, for backend wasm', () => {
     const names = registerWasmKernelFixes();
     expect(names.sort()).toEqual([
-      'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv3D', 'Conv3DBackpropFilterV2',
+      'BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv3D', 'Conv3DBackpropFilterV2',
       'Conv3DBackpropInputV2', 'MaxPool3D', 'MaxPool3DGrad', 'MaxPoolGrad', 'Sum',
     ]);
     expect(registerWasmKernelFixes().sort()).toEqual(names);
@@ -308,6 +309,23 @@ describe('max pooling (wrong for all-negative windows in tfjs 4.22 wasm)', () =>
       .toBeLessThanOrEqual(TOLERANCE);
   });
 
+  it('the SIMD kernels are compiled on the wasm backend\'s memory when it starts', () => {
+    expect(simdKernels()).toBeDefined();
+  });
+
+  // 6 and 7 channels: one or two groups of four lanes (the SIMD loop) plus a remainder done one by one.
+  const x4wide = () => rand([3, 8, 8, 6], 13, -0.5) as tf.Tensor4D;
+  const x5wide = () => rand([2, 4, 6, 4, 7], 14, -0.5) as tf.Tensor5D;
+  for (const [k, s] of [[2, 2], [2, 1], [3, 3]]) {
+    it(`the SIMD max-pool gradient (windows inside the input, 6 and 7 channels) matches cpu: window ${k}, stride ${s}, with all-negative windows and relu ties`, async () => {
+      expect(allNegativeWindows(tf.tidy(() => x4wide().dataSync() as Float32Array), [3, 8, 8, 6], 2)).toBeGreaterThan(10);
+      expect(await wasmVsCpu(() => grad((x: tf.Tensor4D) => weightedSum(tf.maxPool(x, k, s, 'valid'), 5))(x4wide()))).toBeLessThanOrEqual(TOLERANCE);
+      expect(await wasmVsCpu(() => grad((x: tf.Tensor5D) => weightedSum(tf.maxPool3d(x, k, s, 'valid'), 5))(x5wide()))).toBeLessThanOrEqual(TOLERANCE);
+      expect(await wasmVsCpu(() => grad((x: tf.Tensor4D) => weightedSum(tf.maxPool(tf.relu(x), k, s, 'valid'), 6))(x4wide()))).toBeLessThanOrEqual(TOLERANCE);
+      expect(await wasmVsCpu(() => grad((x: tf.Tensor5D) => weightedSum(tf.maxPool3d(tf.relu(x), k, s, 'valid'), 6))(x5wide()))).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+
   it('MaxPool3D handles anisotropic windows and strides, including windows of size 1', async () => {
     expect(await wasmVsCpu(() => tf.maxPool3d(x5(), [1, 3, 2], [1, 2, 2], 'same'))).toBeLessThanOrEqual(TOLERANCE);
     expect(await wasmVsCpu(() => tf.maxPool3d(x5(), [2, 1, 1], [1, 1, 1], 'valid'))).toBeLessThanOrEqual(TOLERANCE);
@@ -360,6 +378,40 @@ describe('Sum over leading axes (correct but slow in tfjs 4.22 wasm: every bias 
     const theirs = await withOriginalKernels(async () => timeMs(f, 3));
     dy.dispose();
     console.log(`Sum of [16,14^3,8] over the leading axes: ${ours.toFixed(2)} ms vs ${theirs.toFixed(2)} ms package (${(theirs / ours).toFixed(1)}x)`);
+    expect(theirs / ours).toBeGreaterThan(2);
+  });
+});
+
+describe('BatchMatMul with a transposed operand (a scalar loop in tfjs 4.22 wasm: every dense layer\'s backward pass)', () => {
+  for (const [transposeA, transposeB] of [[true, false], [false, true], [true, true]]) {
+    for (const batch of [1, 3]) {
+      it(`matches cpu: transposeA ${transposeA}, transposeB ${transposeB}, batch ${batch}`, async () => {
+        const a = rand(transposeA ? [batch, 9, 5] : [batch, 5, 9], 41);
+        const b = rand(transposeB ? [batch, 7, 9] : [batch, 9, 7], 42);
+        expect(await wasmVsCpu(() => tf.matMul(a, b, transposeA, transposeB))).toBeLessThanOrEqual(TOLERANCE);
+        a.dispose();
+        b.dispose();
+      });
+    }
+  }
+
+  it('matches cpu through a dense layer\'s kernel and input gradients', async () => {
+    const x = rand([6, 11], 43);
+    const w = rand([11, 4], 44);
+    expect(await wasmVsCpu(() => grad((k: tf.Tensor) => weightedSum(tf.relu(tf.matMul(x, k)), 45))(w))).toBeLessThanOrEqual(TOLERANCE);
+    expect(await wasmVsCpu(() => grad((v: tf.Tensor) => weightedSum(tf.relu(tf.matMul(v, w)), 45))(x))).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it('is faster than the package kernel on the weight gradient of a 1568 -> 64 dense layer', async () => {
+    await tf.setBackend('wasm');
+    const x = rand([64, 1568], 46);
+    const dy = rand([64, 64], 47);
+    const f = () => tf.matMul(x, dy, true, false);
+    const ours = timeMs(f, 10);
+    const theirs = await withOriginalKernels(async () => timeMs(f, 5));
+    x.dispose();
+    dy.dispose();
+    console.log(`x^T dy of [64,1568] and [64,64]: ${ours.toFixed(2)} ms vs ${theirs.toFixed(2)} ms package (${(theirs / ours).toFixed(1)}x)`);
     expect(theirs / ours).toBeGreaterThan(2);
   });
 });

@@ -3,7 +3,8 @@
 // Missing:  Conv2DBackpropFilter (no conv2d could train).
 // Wrong:    Conv3DBackpropInputV2 (>1 channel), MaxPoolGrad, MaxPool3DGrad, MaxPool3D (all-negative windows).
 // Slow:     Conv3D, Conv3DBackpropFilterV2, Conv2DBackpropInput (scalar loops; replaced by XNNPACK convs),
-//           Sum over leading axes (every bias gradient; replaced by an XNNPACK matrix product).
+//           Sum over leading axes (every bias gradient; replaced by an XNNPACK matrix product),
+//           BatchMatMul with a transposed operand (every dense layer's backward pass; a scalar loop).
 // Not needed by the model zoo, so deliberately not provided: the depthwise-conv gradients and
 // UnsortedSegmentSum (test/engine/layer-gradients.test.ts trains every layer type the zoo uses).
 //
@@ -19,6 +20,7 @@ import { conv3DBackpropInputV2Config } from './conv3d-backprop-input';
 import { maxPool3DConfig } from './max-pool-3d';
 import { maxPool3DGradConfig, maxPoolGradConfig } from './max-pool-grad';
 import { makeSumConfig } from './sum-leading-axes';
+import { makeBatchMatMulConfig } from './batch-matmul-transposed';
 import { WASM } from './wasm-backend';
 
 /** Kernel name -> the wasm backend's own kernel it replaced (undefined where it had none). */
@@ -57,6 +59,7 @@ export function registerWasmKernelFixes(): string[] {
   if (replaced.size > 0) return [...replaced.keys()];
   const originalConv3D = getKernel('Conv3D', WASM);
   const originalSum = getKernel('Sum', WASM);
+  const originalBatchMatMul = getKernel('BatchMatMul', WASM);
   const fixes = [
     conv2dBackpropFilterConfig,
     conv2dBackpropInputConfig,
@@ -67,6 +70,7 @@ export function registerWasmKernelFixes(): string[] {
     maxPoolGradConfig,
     maxPool3DGradConfig,
     makeSumConfig(originalSum && setUpOnFirstUse(originalSum)),
+    makeBatchMatMulConfig(originalBatchMatMul && setUpOnFirstUse(originalBatchMatMul)),
   ];
   for (const fix of fixes) {
     const original = getKernel(fix.kernelName, WASM);

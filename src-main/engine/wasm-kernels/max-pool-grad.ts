@@ -4,9 +4,10 @@
 import { backend_util, MaxPool3DGrad, MaxPoolGrad } from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, MaxPool3DGradAttrs, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { scatterToWindowMax } from './pool-argmax';
+import { scatterToWindowMax, windowsInside, windowTables } from './pool-argmax';
+import { simdKernels } from './simd-module';
 import type { PoolGeometry, TieBreak } from './pool-argmax';
-import { heapFloat32, makeFloat32, WASM } from './wasm-backend';
+import { free, heapFloat32, heapOffset, makeFloat32, WASM } from './wasm-backend';
 
 type PoolGradArgs<A> = {
   inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
@@ -20,7 +21,21 @@ function runScatter(backend: BackendWasm, dy: TensorInfo, input: TensorInfo, g: 
     throw new Error(`max-pool gradient: dy [${dy.shape}] does not match the pooled shape [${expected}]`);
   }
   const dx = makeFloat32(backend, input.shape);
-  // Views last: makeFloat32 may grow the heap, which detaches views taken before it.
+  const simd = simdKernels();
+  if (simd && windowsInside(g)) {
+    const { origins, offsets } = windowTables(g);
+    const tables = backend.makeOutput([origins.length + offsets.length], 'int32');
+    // Views last: allocations may grow the heap, which detaches views taken before them.
+    const t = backend.typedArrayFromHeap(tables) as Int32Array;
+    t.set(origins);
+    t.set(offsets, origins.length);
+    heapFloat32(backend, dx).fill(0);
+    const at = heapOffset(backend, tables);
+    simd.maxPoolGrad(heapOffset(backend, input), heapOffset(backend, dy), heapOffset(backend, dx), at, origins.length,
+      at + 4 * origins.length, offsets.length, g.channels, tie === 'last' ? 1 : 0);
+    free(backend, tables);
+    return dx;
+  }
   scatterToWindowMax(heapFloat32(backend, input), heapFloat32(backend, dy), heapFloat32(backend, dx), g, tie);
   return dx;
 }

@@ -60,6 +60,11 @@ export function heapFloat32(backend: BackendWasm, info: TensorInfo): Float32Arra
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
 
+/** The byte offset of a tensor's data in the wasm heap: what the SIMD kernels take as a pointer. */
+export function heapOffset(backend: BackendWasm, info: TensorInfo): number {
+  return backend.dataIdMap.get(info.dataId)!.memoryOffset;
+}
+
 export function assertDtype(dtype: DataType, expected: DataType): void {
   if (dtype !== expected) throw new Error(`expected a ${expected} tensor, got ${dtype}`);
 }

@@ -1,0 +1,57 @@
+// Compiles the SIMD kernels (simd-source.ts) against the wasm backend's memory, once per process,
+// and hands them to the kernel fixes. Until prepared (or where the engine lacks 128-bit SIMD) the
+// fixes use their JavaScript or XNNPACK paths, which compute the same values.
+import wabtInit from 'wabt';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { SIMD_KERNELS_WAT } from './simd-source';
+
+export interface SimdKernels {
+  maxPoolGrad(x: number, dy: number, dx: number, origins: number, windows: number, offs: number, n: number, channels: number, last: number): void;
+  sumRows(x: number, out: number, m: number, r: number): void;
+}
+
+// The project's TypeScript libraries leave out the WebAssembly API's types (they come with the DOM
+// library); these are the three constructors used here.
+interface WebAssemblyApi {
+  Memory: abstract new (...args: never[]) => object;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+let kernels: SimdKernels | undefined;
+let preparing: Promise<SimdKernels | undefined> | undefined;
+
+/** The backend's heap: the emscripten module keeps its exports, memory included, under `asm`. */
+function backendMemory(backend: BackendWasm): object | undefined {
+  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  return memory instanceof wasmApi.Memory ? memory : undefined;
+}
+
+/**
+ * Compiles and instantiates the kernels on `backend`'s memory. Resolves to undefined (and the
+ * fallbacks stay in use) where the memory is not reachable; a compile error is a bug and throws.
+ */
+export function prepareSimdKernels(backend: BackendWasm): Promise<SimdKernels | undefined> {
+  preparing ??= (async () => {
+    const memory = backendMemory(backend);
+    if (memory === undefined) return undefined;
+    const wabt = await wabtInit();
+    const parsed = wabt.parseWat('simd-kernels.wat', SIMD_KERNELS_WAT, { simd: true });
+    try {
+      parsed.validate();
+      const { buffer } = parsed.toBinary({});
+      const instance = new wasmApi.Instance(new wasmApi.Module(buffer), { env: { memory } });
+      kernels = instance.exports as unknown as SimdKernels;
+      return kernels;
+    } finally {
+      parsed.destroy();
+    }
+  })();
+  return preparing;
+}
+
+/** The kernels, once prepared. */
+export function simdKernels(): SimdKernels | undefined {
+  return kernels;
+}

@@ -1,0 +1,120 @@
+// The project's SIMD WebAssembly kernels, as WebAssembly text: this is their source, compiled when the
+// wasm backend starts (simd-module.ts, with wabt), so no binary is checked in and what runs is exactly
+// what is read here.
+//
+// Why: the max-pooling gradient and the bias gradients (sums over leading axes) were JavaScript loops
+// or XNNPACK calls that repack their operand at every step; in a profile of the reference net they
+// were a third of a training step. JavaScript on typed arrays runs one element at a time; 128-bit SIMD
+// does four float32 at once.
+//
+// The module imports the tfjs wasm backend's own memory, so the kernels work on tensors in place:
+// every pointer is a byte offset into that heap (a tensor's data as the backend placed it). It has no
+// data segments, globals or stack, so it never writes anything but the output it is given.
+export const SIMD_KERNELS_WAT = String.raw`
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; dx[window element of the maximum] += dy, for windows that lie wholly inside the input.
+  ;; dx must be zeroed by the caller. origins[w] is the element offset of window w's first element
+  ;; (channel 0); offs[k] the element offset of the window's k-th element (depth, row, column order)
+  ;; from its first; dy holds C values per window, windows in order. last != 0: ties go to the last
+  ;; maximum (3D pooling on tfjs's cpu backend), else to the first (2D), exactly as the JavaScript loop
+  ;; of pool-argmax.ts. Channels are done four at a time, the remainder one by one.
+  (func (export "maxPoolGrad")
+    (param $x i32) (param $dy i32) (param $dx i32) (param $origins i32) (param $windows i32)
+    (param $offs i32) (param $n i32) (param $C i32) (param $last i32)
+    (local $w i32) (local $o i32) (local $c i32) (local $c4 i32) (local $k i32) (local $a i32)
+    (local $best v128) (local $idx v128) (local $v v128) (local $m v128) (local $d v128)
+    (local $bs f32) (local $vs f32) (local $is i32)
+    (local.set $c4 (i32.and (local.get $C) (i32.const -4)))
+    (block $windowsDone (loop $window
+      (br_if $windowsDone (i32.ge_u (local.get $w) (local.get $windows)))
+      (local.set $o (i32.load (i32.add (local.get $origins) (i32.shl (local.get $w) (i32.const 2)))))
+      (local.set $c (i32.const 0))
+      (block $vectorsDone (loop $vector
+        (br_if $vectorsDone (i32.ge_u (local.get $c) (local.get $c4)))
+        (local.set $best (f32x4.splat (f32.const -inf)))
+        (local.set $idx (i32x4.splat (i32.const -1)))
+        (local.set $k (i32.const 0))
+        (block $findDone (loop $find
+          (br_if $findDone (i32.ge_u (local.get $k) (local.get $n)))
+          (local.set $a (i32.shl (i32.add (i32.add (local.get $o) (local.get $c))
+            (i32.load (i32.add (local.get $offs) (i32.shl (local.get $k) (i32.const 2))))) (i32.const 2)))
+          (local.set $v (v128.load (i32.add (local.get $x) (local.get $a))))
+          (local.set $m (if (result v128) (local.get $last)
+            (then (f32x4.ge (local.get $v) (local.get $best)))
+            (else (f32x4.gt (local.get $v) (local.get $best)))))
+          (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $m)))
+          (local.set $idx (v128.bitselect (i32x4.splat (local.get $k)) (local.get $idx) (local.get $m)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $find)))
+        (local.set $d (v128.load (i32.add (local.get $dy)
+          (i32.shl (i32.add (i32.mul (local.get $w) (local.get $C)) (local.get $c)) (i32.const 2)))))
+        (local.set $k (i32.const 0))
+        (block $scatterDone (loop $scatter
+          (br_if $scatterDone (i32.ge_u (local.get $k) (local.get $n)))
+          (local.set $a (i32.add (local.get $dx) (i32.shl (i32.add (i32.add (local.get $o) (local.get $c))
+            (i32.load (i32.add (local.get $offs) (i32.shl (local.get $k) (i32.const 2))))) (i32.const 2))))
+          (v128.store (local.get $a) (f32x4.add (v128.load (local.get $a))
+            (v128.and (local.get $d) (i32x4.eq (local.get $idx) (i32x4.splat (local.get $k))))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $scatter)))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $vector)))
+      (block $tailDone (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $c) (local.get $C)))
+        (local.set $bs (f32.const -inf))
+        (local.set $is (i32.const -1))
+        (local.set $k (i32.const 0))
+        (block $findDone1 (loop $find1
+          (br_if $findDone1 (i32.ge_u (local.get $k) (local.get $n)))
+          (local.set $a (i32.add (i32.add (local.get $o) (local.get $c))
+            (i32.load (i32.add (local.get $offs) (i32.shl (local.get $k) (i32.const 2))))))
+          (local.set $vs (f32.load (i32.add (local.get $x) (i32.shl (local.get $a) (i32.const 2)))))
+          (if (if (result i32) (local.get $last)
+                (then (f32.ge (local.get $vs) (local.get $bs)))
+                (else (f32.gt (local.get $vs) (local.get $bs))))
+            (then (local.set $bs (local.get $vs)) (local.set $is (local.get $a))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $find1)))
+        (if (i32.ge_s (local.get $is) (i32.const 0)) (then
+          (local.set $a (i32.add (local.get $dx) (i32.shl (local.get $is) (i32.const 2))))
+          (f32.store (local.get $a) (f32.add (f32.load (local.get $a))
+            (f32.load (i32.add (local.get $dy)
+              (i32.shl (i32.add (i32.mul (local.get $w) (local.get $C)) (local.get $c)) (i32.const 2))))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $tail)))
+      (local.set $w (i32.add (local.get $w) (i32.const 1)))
+      (br $window)))
+  )
+
+  ;; out[j] = sum over i < m of x[i*r + j], for j < r: a sum over the leading axes of x seen as [m, r]
+  ;; (every conv layer's bias gradient). out must be zeroed by the caller. Rows are added in order,
+  ;; four columns at a time, the remainder one by one.
+  (func (export "sumRows") (param $x i32) (param $out i32) (param $m i32) (param $r i32)
+    (local $i i32) (local $j i32) (local $r4 i32) (local $row i32) (local $a i32)
+    (local.set $r4 (i32.and (local.get $r) (i32.const -4)))
+    (local.set $row (local.get $x))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $m)))
+      (local.set $j (i32.const 0))
+      (block $vectorsDone (loop $vector
+        (br_if $vectorsDone (i32.ge_u (local.get $j) (local.get $r4)))
+        (local.set $a (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store (local.get $a) (f32x4.add (v128.load (local.get $a))
+          (v128.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $vector)))
+      (block $tailDone (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $j) (local.get $r)))
+        (local.set $a (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $a) (f32.add (f32.load (local.get $a))
+          (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $tail)))
+      (local.set $row (i32.add (local.get $row) (i32.shl (local.get $r) (i32.const 2))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows)))
+  )
+)
+`;
