@@ -21,8 +21,9 @@ import { importProgressReporter } from './import-progress';
 import { fuzzBench, fuzzBenchMarkdown, type FuzzBench } from './bench-fuzz';
 import { PAPER_CASES, paperMarkdown, type PaperResult } from './bench-paper';
 import { benchBackends, backendsMarkdown, measureBackendHere, type BackendBench } from './bench-backends';
+import { profileBench, profileMarkdown, type ProfileBench } from './bench-profile';
 
-const PARTS = ['throughput', 'scaling', 'mnist', 'lidc', 'import', 'fuzz', 'backends', 'paper'] as const;
+const PARTS = ['throughput', 'profile', 'scaling', 'mnist', 'lidc', 'import', 'fuzz', 'backends', 'paper'] as const;
 type Part = (typeof PARTS)[number];
 
 // The LIDC nodule set may not be redistributed, so it is read from the shared data folder beside the project.
@@ -90,6 +91,7 @@ export function benchCommand(program: Command): void {
       for (const part of parts) {
         process.stderr.write(`bench: ${part}\n`);
         if (part === 'throughput') results.throughput = await throughput();
+        if (part === 'profile') results.profile = await profileBench({ onProgress: quiet ? undefined : (what) => process.stderr.write(`bench: profile: ${what}\n`) });
         if (part === 'scaling') results.scaling = await scaling(o.workspace, quiet);
         if (part === 'mnist') {
           results.mnist = await trainRun(o.workspace, { data: 'mnist', grid: [2, 2], overlap: 2, family: 'vgg', epochs: o.epochs ?? 10, batch: 64, learningRate: 1e-3, seed: 1, global: true }, quiet);
@@ -178,6 +180,7 @@ function markdown(results: Record<string, unknown>): string {
     lines.push('', `Wall-clock: CNN-DNN ${r.seconds.cnnDnnWall.toFixed(1)} s, global ${r.seconds.globalWall?.toFixed(1)} s, ratio ${r.seconds.globalWall ? (r.seconds.cnnDnnWall / r.seconds.globalWall).toFixed(2) : '-'} (goal <= 0.6).`);
     if (r.memoryMB) lines.push(`Peak memory: orchestrator ${r.memoryMB.orchestratorPeakMB.toFixed(0)} MB; trainers ${Object.entries(r.memoryMB.trainersPeakMB).map(([n, v]) => `${n} ${v.toFixed(0)} MB`).join(', ')}.`);
   }
+  if (results.profile) lines.push(...profileMarkdown(results.profile as ProfileBench));
   if (results.import) lines.push(...importBenchMarkdown(results.import as ImportBench));
   if (results.fuzz) lines.push(...fuzzBenchMarkdown(results.fuzz as FuzzBench));
   if (results.backends) lines.push(...backendsMarkdown(results.backends as BackendBench[]));

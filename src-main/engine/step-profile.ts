@@ -35,6 +35,8 @@ export interface ProfileOptions {
   warmup: number;
   /** The optimizer to step with (default Adam, rate 1e-3). */
   optimizer?: tf.Optimizer;
+  /** Only the step time (no phases, no kernel table): for alternating comparisons. */
+  timeOnly?: boolean;
 }
 
 /** Random inputs in [0, 1) and random labels: a step's cost does not depend on the values. */
@@ -66,6 +68,11 @@ export async function profileTrainStep(model: tf.LayersModel, o: ProfileOptions)
   let t0 = performance.now();
   for (let i = 0; i < o.steps; i++) await step();
   const msPerStep = ms(t0) / o.steps;
+  const samplesPerSecond = (o.batch * 1000) / msPerStep;
+  if (o.timeOnly) {
+    if (!o.optimizer) optimizer.dispose();
+    return { batch: o.batch, steps: o.steps, msPerStep, samplesPerSecond, phases: { copy: 0, forward: 0, backward: 0, optimizer: 0, readBack: 0 }, kernels: [], kernelMs: 0, jsOverheadMs: 0 };
+  }
 
   const phases = { copy: 0, forward: 0, backward: 0, optimizer: 0, readBack: 0 };
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -104,5 +111,22 @@ export async function profileTrainStep(model: tf.LayersModel, o: ProfileOptions)
   const kernels = [...byName].map(([name, e]) => ({ name, ms: e.ms / o.steps, callsPerStep: e.calls / o.steps })).sort((a, b) => b.ms - a.ms);
   const kernelMs = kernels.reduce((a, k) => a + k.ms, 0);
   if (!o.optimizer) optimizer.dispose();
-  return { batch: o.batch, steps: o.steps, msPerStep, samplesPerSecond: (o.batch * 1000) / msPerStep, phases, kernels, kernelMs, jsOverheadMs: Math.max(0, msPerStep - kernelMs) };
+  return { batch: o.batch, steps: o.steps, msPerStep, samplesPerSecond, phases, kernels, kernelMs, jsOverheadMs: Math.max(0, msPerStep - kernelMs) };
+}
+
+/**
+ * Multiply-adds per sample of a model's forward pass, from its layers: a convolution's kernel size
+ * times its output positions, a dense layer's kernel size. Pooling, activations and biases are left out.
+ */
+export function forwardMacs(model: tf.LayersModel): number {
+  let macs = 0;
+  for (const layer of model.layers) {
+    const kernel = layer.weights.find((w) => /\/kernel(_\d+)?$/.test(w.name));
+    if (!kernel) continue;
+    const weights = kernel.shape.reduce((a: number, b) => a * (b ?? 1), 1);
+    const out = layer.outputShape as (number | null)[];
+    const positions = out.slice(1, -1).reduce((a: number, b) => a * (b ?? 1), 1);
+    macs += weights * (kernel.shape.length > 2 ? positions : 1);
+  }
+  return macs;
 }

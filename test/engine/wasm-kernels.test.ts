@@ -107,7 +107,7 @@ describe('registration', () => {
     const names = registerWasmKernelFixes();
     expect(names.sort()).toEqual([
       'BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv3D', 'Conv3DBackpropFilterV2',
-      'Conv3DBackpropInputV2', 'MaxPool3D', 'MaxPool3DGrad', 'MaxPoolGrad', 'Sum',
+      'Conv3DBackpropInputV2', 'Identity', 'MaxPool3D', 'MaxPool3DGrad', 'MaxPoolGrad', 'Sum',
     ]);
     expect(registerWasmKernelFixes().sort()).toEqual(names);
     for (const name of names) expect(tf.getKernel(name, 'wasm')).toBeDefined();
@@ -413,5 +413,21 @@ describe('BatchMatMul with a transposed operand (a scalar loop in tfjs 4.22 wasm
     dy.dispose();
     console.log(`x^T dy of [64,1568] and [64,64]: ${ours.toFixed(2)} ms vs ${theirs.toFixed(2)} ms package (${(theirs / ours).toFixed(1)}x)`);
     expect(theirs / ours).toBeGreaterThan(2);
+  });
+});
+
+describe('Identity (tfjs 4.22 wasm copies every tensor the engine saves for a backward pass)', () => {
+  it('a clone shares its data, keeps its values after the original is disposed, and frees it with the last reference', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend();
+    const a = rand([4, 5, 6], 51);
+    const values = Float32Array.from(a.dataSync());
+    const before = backend.numDataIds();
+    const b = a.clone();
+    expect(backend.numDataIds()).toBe(before);
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual(Array.from(values));
+    b.dispose();
+    expect(backend.numDataIds()).toBe(before - 1);
   });
 });

@@ -4,7 +4,8 @@
 // Wrong:    Conv3DBackpropInputV2 (>1 channel), MaxPoolGrad, MaxPool3DGrad, MaxPool3D (all-negative windows).
 // Slow:     Conv3D, Conv3DBackpropFilterV2, Conv2DBackpropInput (scalar loops; replaced by XNNPACK convs),
 //           Sum over leading axes (every bias gradient; replaced by an XNNPACK matrix product),
-//           BatchMatMul with a transposed operand (every dense layer's backward pass; a scalar loop).
+//           BatchMatMul with a transposed operand (every dense layer's backward pass; a scalar loop),
+//           Identity (copies every activation the engine saves for the backward pass; now shared).
 // Not needed by the model zoo, so deliberately not provided: the depthwise-conv gradients and
 // UnsortedSegmentSum (test/engine/layer-gradients.test.ts trains every layer type the zoo uses).
 //
@@ -21,6 +22,7 @@ import { maxPool3DConfig } from './max-pool-3d';
 import { maxPool3DGradConfig, maxPoolGradConfig } from './max-pool-grad';
 import { makeSumConfig } from './sum-leading-axes';
 import { makeBatchMatMulConfig } from './batch-matmul-transposed';
+import { makeIdentityConfig } from './identity';
 import { WASM } from './wasm-backend';
 
 /** Kernel name -> the wasm backend's own kernel it replaced (undefined where it had none). */
@@ -60,6 +62,7 @@ export function registerWasmKernelFixes(): string[] {
   const originalConv3D = getKernel('Conv3D', WASM);
   const originalSum = getKernel('Sum', WASM);
   const originalBatchMatMul = getKernel('BatchMatMul', WASM);
+  const originalIdentity = getKernel('Identity', WASM);
   const fixes = [
     conv2dBackpropFilterConfig,
     conv2dBackpropInputConfig,
@@ -71,6 +74,7 @@ export function registerWasmKernelFixes(): string[] {
     maxPool3DGradConfig,
     makeSumConfig(originalSum && setUpOnFirstUse(originalSum)),
     makeBatchMatMulConfig(originalBatchMatMul && setUpOnFirstUse(originalBatchMatMul)),
+    makeIdentityConfig(originalIdentity && setUpOnFirstUse(originalIdentity)),
   ];
   for (const fix of fixes) {
     const original = getKernel(fix.kernelName, WASM);
