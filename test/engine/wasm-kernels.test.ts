@@ -172,6 +172,35 @@ describe('Conv2DBackpropFilter (missing in tfjs 4.22 wasm)', () => {
     });
   }
 
+  // One input channel (a first layer): the SIMD kernel, output channels in fours plus a remainder.
+  for (const [name, k, stride, pad, size, outChannels] of [
+    ['3x3 same stride 1, 13 filters', 3, 1, 'same', 9, 13],
+    ['3x3 valid stride 1, 16 filters', 3, 1, 'valid', 10, 16],
+    ['3x3 same stride 2, 3 filters', 3, 2, 'same', 9, 3],
+    ['5x5 valid stride 2, unused last row, 6 filters', 5, 2, 'valid', 10, 6],
+    ['3x3 explicit asymmetric padding stride 2, 5 filters', 3, 2, [[0, 0], [1, 2], [0, 1], [0, 0]], 9, 5],
+  ] as [string, number, number, Pad | [[number, number], [number, number], [number, number], [number, number]], number, number][]) {
+    it(`matches cpu with one input channel (the SIMD kernel): ${name}`, async () => {
+      const err = await wasmVsCpu(() => grad((w: tf.Tensor4D) =>
+        weightedSum(tf.conv2d(rand([3, size, size, 1], 8) as tf.Tensor4D, w, stride, pad), 3))(rand([k, k, 1, outChannels], 9) as tf.Tensor4D));
+      expect(err).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+
+  it('with one input channel, is faster than the convolution it replaced (the reference net\'s first layer)', async () => {
+    await tf.setBackend('wasm');
+    const x = rand([64, 28, 28, 1], 10);
+    const dy = rand([64, 26, 26, 16], 11);
+    const attrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 1, 16] };
+    const ours = timeMs(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor, 10);
+    // The same gradient as a 2-channel input with a zero channel takes the convolution path.
+    const x2 = tf.concat([x, tf.zerosLike(x)], 3);
+    const theirs = timeMs(() => tf.engine().runKernel('Conv2DBackpropFilter', { x: x2, dy }, { ...attrs, filterShape: [3, 3, 2, 16] }) as tf.Tensor, 10);
+    tf.dispose([x, dy, x2]);
+    console.log(`first-layer filter gradient [64,28,28,1] -> 16: ${ours.toFixed(2)} ms vs ${theirs.toFixed(2)} ms by convolution (${(theirs / ours).toFixed(1)}x)`);
+    expect(theirs / ours).toBeGreaterThan(2);
+  });
+
   it('matches cpu through the fused conv2d gradient (bias + relu), as keras conv2d layers run it', async () => {
     for (const activation of ['linear', 'relu'] as const) {
       for (const [input, name] of [[0, 'filter'], [1, 'bias']] as const) {

@@ -8,6 +8,7 @@ import { SIMD_KERNELS_WAT } from './simd-source';
 export interface SimdKernels {
   maxPoolGrad(x: number, dy: number, dx: number, origins: number, windows: number, offs: number, n: number, channels: number, last: number): void;
   sumRows(x: number, out: number, m: number, r: number): void;
+  filterGradC1(x: number, dy: number, dw: number, batch: number, paddedHeight: number, paddedWidth: number, outHeight: number, outWidth: number, outChannels: number, kh: number, kw: number, sh: number, sw: number): void;
 }
 
 // The project's TypeScript libraries leave out the WebAssembly API's types (they come with the DOM
