@@ -10,6 +10,7 @@ import { deviceLabel } from '../engine/gpu-devices';
 import { measureTraining, referenceNet } from '../engine/throughput';
 import { loadDataset } from '../data/load';
 import * as tf from '@tensorflow/tfjs';
+import { adam } from '../engine/adam';
 
 export interface NetMeasure {
   samplesPerSecond: number;
@@ -45,7 +46,7 @@ export async function measureBackendHere(name: string, seconds: number): Promise
   // Synthetic volumes: a step's cost does not depend on the values, only on the shapes.
   const arch = architecture(NET_3D);
   const model = buildModel(arch, 1);
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({ optimizer: adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const n = BATCH_3D * 4;
   const voxels = NET_3D.spatialShape.reduce((a, b) => a * b, 1);
   const x = Float32Array.from({ length: n * voxels }, (_, i) => ((i * 2654435761) % 1000) / 1000);

@@ -3,6 +3,7 @@
 // For synchronous backends (wasm, cpu, tfjs-node), where a kernel's work is done when its call returns;
 // on webgpu the phases would only time the dispatch.
 import * as tf from '@tensorflow/tfjs';
+import { adam } from './adam';
 import { trainStep, weightedCrossEntropy } from './train-step';
 
 export interface KernelTime {
@@ -54,7 +55,7 @@ const ms = (t0: number) => performance.now() - t0;
 
 /** Profiles `steps` training steps of `model` after `warmup` steps (first allocations, kernel setup). */
 export async function profileTrainStep(model: tf.LayersModel, o: ProfileOptions): Promise<StepProfile> {
-  const optimizer = o.optimizer ?? tf.train.adam(1e-3);
+  const optimizer = o.optimizer ?? adam(1e-3);
   const size = o.sampleShape.reduce((a, b) => a * b, 1);
   const data = randomBatch(size, o, 1);
   const tensors = () => [tf.tensor(data.x, [o.batch, ...o.sampleShape]), tf.tensor2d(data.y, [o.batch, o.classes])] as const;

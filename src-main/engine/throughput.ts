@@ -1,6 +1,7 @@
 // Training throughput of one process on the reference network of the engine issue:
 // 28x28x1 -> conv 16 3x3 relu -> maxpool 2 -> conv 32 3x3 relu -> maxpool 2 -> dense 10, batch 64.
 import * as tf from '@tensorflow/tfjs';
+import { adam } from './adam';
 
 export function referenceNet(seed = 1): tf.LayersModel {
   const model = tf.sequential({
@@ -13,7 +14,7 @@ export function referenceNet(seed = 1): tf.LayersModel {
       tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) }),
     ],
   });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({ optimizer: adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return model;
 }
 

@@ -5,6 +5,7 @@
 // gradients cross process boundaries.
 import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
+import { adam } from '../engine/adam';
 import { initBackend } from '../engine/backend';
 import { buildCoarseModel, buildModel } from '../engine/model-builder';
 import { loadModel, saveModel } from '../engine/model-io';
@@ -29,7 +30,7 @@ interface PartState {
 
 /** The part's model and optimizer: from the stage's common checkpoint, from the run's CNN-DNN, or fresh. */
 async function initialState(job: CoherentPartJob): Promise<PartState> {
-  const optimizer = tf.train.adam(job.learningRate);
+  const optimizer = adam(job.learningRate);
   const C = coherentLayout(job.runDir, job.variant);
   if (job.startEpoch > 0) {
     const dir = C.partCheckpoint(job.part, job.startEpoch);

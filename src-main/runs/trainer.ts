@@ -2,6 +2,7 @@
 // model on whole inputs, or the coarse model on the frozen local models' probabilities), checkpoint
 // every epoch, and write the model and its predicted probabilities into the run folder.
 import * as tf from '@tensorflow/tfjs';
+import { adam } from '../engine/adam';
 import { initBackend, describeBackend, type BackendInfo } from '../engine/backend';
 import { buildCoarseModel, buildModel } from '../engine/model-builder';
 import { saveModel, writeFileAtomic } from '../engine/model-io';
@@ -51,7 +52,7 @@ async function trainAndWrite(job: TrainerJob, send: (m: FromTrainer) => void, sh
   // Trained on the validation split's outputs, the coarse model has no held-out data left to select an epoch
   // by: it keeps its last epoch.
   const keepsLast = job.role === 'coarse' && job.coarseInputs === 'validation';
-  const optimizer = tf.train.adam(job.learningRate);
+  const optimizer = adam(job.learningRate);
 
   // Resume from the last complete checkpoint when there is one (a restart after a crash, or `ddcnn resume`):
   // the model, the optimizer's state and the best epoch's weights.

@@ -12,7 +12,7 @@
 import { backend_util, Conv2DBackpropFilter } from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { assertDtype, free, heapOffset, makeFloat32, runKernel, WASM } from './wasm-backend';
+import { assertDtype, free, heapFloat32, heapOffset, makeFloat32, runKernel, WASM } from './wasm-backend';
 import { simdKernels, type SimdKernels } from './simd-module';
 
 export interface Conv2DFilterGradGeometry {
@@ -24,8 +24,8 @@ export interface Conv2DFilterGradGeometry {
   pad: { top: number; bottom: number; left: number; right: number };
 }
 
-/** dW [kh,kw,Ci,Co] of a NHWC conv2d, from x [B,H,W,Ci] and dy [B,Ho,Wo,Co]. */
-function conv2dFilterGradient(
+/** dW [kh,kw,Ci,Co] of a NHWC conv2d, from x [B,H,W,Ci] and dy [B,Ho,Wo,Co], by XNNPACK's convolution. */
+export function conv2dFilterGradient(
   backend: BackendWasm,
   x: TensorInfo,
   dy: TensorInfo,
@@ -96,6 +96,7 @@ function singleChannelFilterGradient(backend: BackendWasm, simd: SimdKernels, x:
     : x;
   const [batch, paddedHeight, paddedWidth] = padded.shape;
   const dw = makeFloat32(backend, [info.filterHeight, info.filterWidth, 1, info.outChannels]);
+  heapFloat32(backend, dw).fill(0);
   simd.filterGradC1(heapOffset(backend, padded), heapOffset(backend, dy), heapOffset(backend, dw), batch, paddedHeight, paddedWidth,
     info.outHeight, info.outWidth, info.outChannels, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth);
   if (padded !== x) free(backend, padded);

@@ -6,6 +6,7 @@
 //           Sum over leading axes (every bias gradient; replaced by an XNNPACK matrix product),
 //           BatchMatMul with a transposed operand (every dense layer's backward pass; a scalar loop),
 //           Identity (copies every activation the engine saves for the backward pass; now shared).
+// Added:    DdcnnAdamUpdate, one fused Adam step of a variable (engine/adam.ts).
 // Not needed by the model zoo, so deliberately not provided: the depthwise-conv gradients and
 // UnsortedSegmentSum (test/engine/layer-gradients.test.ts trains every layer type the zoo uses).
 //
@@ -23,6 +24,7 @@ import { maxPool3DGradConfig, maxPoolGradConfig } from './max-pool-grad';
 import { makeSumConfig } from './sum-leading-axes';
 import { makeBatchMatMulConfig } from './batch-matmul-transposed';
 import { makeIdentityConfig } from './identity';
+import { adamUpdateConfig } from './adam-update';
 import { WASM } from './wasm-backend';
 
 /** Kernel name -> the wasm backend's own kernel it replaced (undefined where it had none). */
@@ -75,6 +77,7 @@ export function registerWasmKernelFixes(): string[] {
     makeSumConfig(originalSum && setUpOnFirstUse(originalSum)),
     makeBatchMatMulConfig(originalBatchMatMul && setUpOnFirstUse(originalBatchMatMul)),
     makeIdentityConfig(originalIdentity && setUpOnFirstUse(originalIdentity)),
+    adamUpdateConfig,
   ];
   for (const fix of fixes) {
     const original = getKernel(fix.kernelName, WASM);

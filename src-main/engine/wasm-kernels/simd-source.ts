@@ -10,7 +10,7 @@
 // The module imports the tfjs wasm backend's own memory, so the kernels work on tensors in place:
 // every pointer is a byte offset into that heap (a tensor's data as the backend placed it). It has no
 // data segments, globals or stack, so it never writes anything but the output it is given.
-export const SIMD_KERNELS_WAT = String.raw`
+export const SIMD_KERNELS_WAT = `
 (module
   (import "env" "memory" (memory 1))
 
@@ -118,75 +118,151 @@ export const SIMD_KERNELS_WAT = String.raw`
   )
   ;; The filter gradient of a convolution with one input channel (every model's first layer):
   ;;   dw[i, j, co] = sum over b, oh, ow of x[b, oh*sh + i, ow*sw + j] * dy[b, oh, ow, co]
-  ;; x already padded as the forward pass padded it ([B, Hp, Wp]), dy [B, Ho, Wo, Co], dw [kh, kw, Co].
-  ;; XNNPACK computes this as a convolution whose "filter" is all of dy, which it repacks at every call
-  ;; and runs with a single input channel: about 0.6 GMAC/s. Here each (i, j) and group of four output
-  ;; channels is one dot product accumulated in a register; the remaining channels one by one.
+  ;; x already padded as the forward pass padded it ([B, Hp, Wp]), dy [B, Ho, Wo, Co]; the sums are added
+  ;; to dw [kh, kw, Co] (zeroed by the caller), so that a 3D gradient can add up its depth slices.
+  ;; XNNPACK computes this as a convolution whose "filter" is all of dy, repacked at every call, with a
+  ;; single input channel. Here every (i, j) and block of 16, 8, 4 or 1 output channels is a dot product
+  ;; over all positions, accumulated in registers: one x value, splatted, serves the whole block.
   (func (export "filterGradC1")
     (param $x i32) (param $dy i32) (param $dw i32) (param $B i32) (param $Hp i32) (param $Wp i32)
     (param $Ho i32) (param $Wo i32) (param $Co i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32)
-    (local $c i32) (local $c4 i32) (local $i i32) (local $j i32) (local $b i32) (local $oh i32) (local $ow i32)
-    (local $xp i32) (local $dp i32) (local $xStep i32) (local $dStep i32)
-    (local $acc v128) (local $s f32)
-    (local.set $c4 (i32.and (local.get $Co) (i32.const -4)))
-    (local.set $xStep (i32.shl (local.get $sw) (i32.const 2)))
-    (local.set $dStep (i32.shl (local.get $Co) (i32.const 2)))
-    (local.set $c (i32.const 0))
-    (block $channelsDone (loop $channels
-      (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $Co)))
-      (local.set $i (i32.const 0))
-      (block $rowsDone (loop $rows
-        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $kh)))
-        (local.set $j (i32.const 0))
-        (block $colsDone (loop $cols
-          (br_if $colsDone (i32.ge_u (local.get $j) (local.get $kw)))
-          (local.set $acc (v128.const i32x4 0 0 0 0))
-          (local.set $s (f32.const 0))
-          (local.set $b (i32.const 0))
-          (block $batchDone (loop $batch
-            (br_if $batchDone (i32.ge_u (local.get $b) (local.get $B)))
-            (local.set $oh (i32.const 0))
-            (block $outRowsDone (loop $outRows
-              (br_if $outRowsDone (i32.ge_u (local.get $oh) (local.get $Ho)))
-              ;; xp: x[b, oh*sh + i, j]; dp: dy[b, oh, 0, c]
-              (local.set $xp (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Hp))
-                (i32.add (i32.mul (local.get $oh) (local.get $sh)) (local.get $i))) (local.get $Wp)) (local.get $j)) (i32.const 2))))
-              (local.set $dp (i32.add (local.get $dy) (i32.shl (i32.add (i32.mul (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Ho))
-                (local.get $oh)) (local.get $Wo)) (local.get $Co)) (local.get $c)) (i32.const 2))))
-              (local.set $ow (i32.const 0))
-              (if (i32.lt_u (local.get $c) (local.get $c4))
-                (then
-                  (block $vDone (loop $v
-                    (br_if $vDone (i32.ge_u (local.get $ow) (local.get $Wo)))
-                    (local.set $acc (f32x4.add (local.get $acc)
-                      (f32x4.mul (f32x4.splat (f32.load (local.get $xp))) (v128.load (local.get $dp)))))
-                    (local.set $xp (i32.add (local.get $xp) (local.get $xStep)))
-                    (local.set $dp (i32.add (local.get $dp) (local.get $dStep)))
-                    (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-                    (br $v))))
-                (else
-                  (block $sDone (loop $sl
-                    (br_if $sDone (i32.ge_u (local.get $ow) (local.get $Wo)))
-                    (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $xp)) (f32.load (local.get $dp)))))
-                    (local.set $xp (i32.add (local.get $xp) (local.get $xStep)))
-                    (local.set $dp (i32.add (local.get $dp) (local.get $dStep)))
-                    (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-                    (br $sl)))))
-              (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-              (br $outRows)))
-            (local.set $b (i32.add (local.get $b) (i32.const 1)))
-            (br $batch)))
-          ;; dw[i, j, c..]
-          (local.set $xp (i32.add (local.get $dw) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $i) (local.get $kw)) (local.get $j)) (local.get $Co)) (local.get $c)) (i32.const 2))))
-          (if (i32.lt_u (local.get $c) (local.get $c4))
-            (then (v128.store (local.get $xp) (local.get $acc)))
-            (else (f32.store (local.get $xp) (local.get $s))))
-          (local.set $j (i32.add (local.get $j) (i32.const 1)))
-          (br $cols)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows)))
-      (local.set $c (i32.add (local.get $c) (select (i32.const 4) (i32.const 1) (i32.lt_u (local.get $c) (local.get $c4)))))
-      (br $channels)))
+    (local $c i32) (local $left i32)
+    (block $done (loop $blocks
+      (local.set $left (i32.sub (local.get $Co) (local.get $c)))
+      (br_if $done (i32.le_s (local.get $left) (i32.const 0)))
+      (if (i32.ge_s (local.get $left) (i32.const 16))
+        (then (call $filterGradBlock16 (local.get $x) (local.get $dy) (local.get $dw) (local.get $B) (local.get $Hp) (local.get $Wp) (local.get $Ho) (local.get $Wo) (local.get $Co) (local.get $kh) (local.get $kw) (local.get $sh) (local.get $sw) (local.get $c))
+          (local.set $c (i32.add (local.get $c) (i32.const 16))))
+      (else (if (i32.ge_s (local.get $left) (i32.const 8))
+        (then (call $filterGradBlock8 (local.get $x) (local.get $dy) (local.get $dw) (local.get $B) (local.get $Hp) (local.get $Wp) (local.get $Ho) (local.get $Wo) (local.get $Co) (local.get $kh) (local.get $kw) (local.get $sh) (local.get $sw) (local.get $c))
+          (local.set $c (i32.add (local.get $c) (i32.const 8))))
+      (else (if (i32.ge_s (local.get $left) (i32.const 4))
+        (then (call $filterGradBlock4 (local.get $x) (local.get $dy) (local.get $dw) (local.get $B) (local.get $Hp) (local.get $Wp) (local.get $Ho) (local.get $Wo) (local.get $Co) (local.get $kh) (local.get $kw) (local.get $sh) (local.get $sw) (local.get $c))
+          (local.set $c (i32.add (local.get $c) (i32.const 4))))
+      (else
+        (call $filterGradBlock1 (local.get $x) (local.get $dy) (local.get $dw) (local.get $B) (local.get $Hp) (local.get $Wp) (local.get $Ho) (local.get $Wo) (local.get $Co) (local.get $kh) (local.get $kw) (local.get $sh) (local.get $sw) (local.get $c))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))))))))
+      (br $blocks)))
+  )
+${filterGradBlock(16)}
+${filterGradBlock(8)}
+${filterGradBlock(4)}
+${filterGradBlock(1)}
+
+  ;; One Adam step of one variable, in a single pass (tfjs's AdamOptimizer spends about ten kernel calls
+  ;; per variable on it): with c1 = 1 - beta1, c2 = 1 - beta2, and a1, a2 = 1 - beta1^t, 1 - beta2^t,
+  ;;   m' = m*beta1 + g*c1,  v' = v*beta2 + g*g*c2,  w' = (m'/a1) / (sqrt(v'/a2) + eps) * (-lr) + w
+  ;; in the order tfjs evaluates it. Writes w', m', v' (n values each) to their own buffers.
+  (func (export "adam")
+    (param $w i32) (param $g i32) (param $m i32) (param $v i32) (param $w2 i32) (param $m2 i32) (param $v2 i32) (param $n i32)
+    (param $beta1 f32) (param $beta2 f32) (param $c1 f32) (param $c2 f32) (param $a1 f32) (param $a2 f32) (param $lr f32) (param $eps f32)
+    (local $i i32) (local $n4 i32) (local $o i32)
+    (local $gv v128) (local $mv v128) (local $vv v128)
+    (local $gs f32) (local $ms f32) (local $vs f32)
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (block $vDone (loop $vec
+      (br_if $vDone (i32.ge_u (local.get $i) (local.get $n4)))
+      (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+      (local.set $gv (v128.load (i32.add (local.get $g) (local.get $o))))
+      (local.set $mv (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $o))) (f32x4.splat (local.get $beta1)))
+        (f32x4.mul (local.get $gv) (f32x4.splat (local.get $c1)))))
+      (local.set $vv (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $o))) (f32x4.splat (local.get $beta2)))
+        (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (f32x4.splat (local.get $c2)))))
+      (v128.store (i32.add (local.get $m2) (local.get $o)) (local.get $mv))
+      (v128.store (i32.add (local.get $v2) (local.get $o)) (local.get $vv))
+      (v128.store (i32.add (local.get $w2) (local.get $o))
+        (f32x4.add
+          (f32x4.mul
+            (f32x4.div (f32x4.div (local.get $mv) (f32x4.splat (local.get $a1)))
+              (f32x4.add (f32x4.sqrt (f32x4.div (local.get $vv) (f32x4.splat (local.get $a2)))) (f32x4.splat (local.get $eps))))
+            (f32x4.splat (f32.neg (local.get $lr))))
+          (v128.load (i32.add (local.get $w) (local.get $o)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $vec)))
+    (block $sDone (loop $scalar
+      (br_if $sDone (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+      (local.set $gs (f32.load (i32.add (local.get $g) (local.get $o))))
+      (local.set $ms (f32.add (f32.mul (f32.load (i32.add (local.get $m) (local.get $o))) (local.get $beta1))
+        (f32.mul (local.get $gs) (local.get $c1))))
+      (local.set $vs (f32.add (f32.mul (f32.load (i32.add (local.get $v) (local.get $o))) (local.get $beta2))
+        (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $c2))))
+      (f32.store (i32.add (local.get $m2) (local.get $o)) (local.get $ms))
+      (f32.store (i32.add (local.get $v2) (local.get $o)) (local.get $vs))
+      (f32.store (i32.add (local.get $w2) (local.get $o))
+        (f32.add
+          (f32.mul
+            (f32.div (f32.div (local.get $ms) (local.get $a1))
+              (f32.add (f32.sqrt (f32.div (local.get $vs) (local.get $a2))) (local.get $eps)))
+            (f32.neg (local.get $lr)))
+          (f32.load (i32.add (local.get $w) (local.get $o)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $scalar)))
   )
 )
 `;
+
+/**
+ * filterGradC1's loop for one block of `width` output channels starting at channel $c: width / 4
+ * vector accumulators (or one scalar for width 1). Generated once per width, so that the accumulators
+ * are locals the engine keeps in registers.
+ */
+function filterGradBlock(width: 16 | 8 | 4 | 1): string {
+  const vectors = width / 4;
+  const scalar = width === 1;
+  const accs = scalar ? ['$s'] : Array.from({ length: vectors }, (_, k) => `$a${k}`);
+  const locals = scalar ? '(local $s f32)' : accs.map((a) => `(local ${a} v128)`).join(' ');
+  const zero = accs.map((a) => `(local.set ${a} ${scalar ? '(f32.const 0)' : '(v128.const i32x4 0 0 0 0)'})`).join(' ');
+  const accumulate = scalar
+    ? '(local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $xp)) (f32.load (local.get $dp)))))'
+    : '(local.set $xv (f32x4.splat (f32.load (local.get $xp))))\n' + accs.map((a, k) =>
+      `(local.set ${a} (f32x4.add (local.get ${a}) (f32x4.mul (local.get $xv) (v128.load offset=${16 * k} (local.get $dp)))))`).join('\n');
+  const store = accs.map((a, k) => scalar
+    ? `(f32.store (local.get $out) (f32.add (f32.load (local.get $out)) (local.get ${a})))`
+    : `(v128.store offset=${16 * k} (local.get $out) (f32x4.add (v128.load offset=${16 * k} (local.get $out)) (local.get ${a})))`).join(' ');
+  return `
+  (func $filterGradBlock${width}
+    (param $x i32) (param $dy i32) (param $dw i32) (param $B i32) (param $Hp i32) (param $Wp i32)
+    (param $Ho i32) (param $Wo i32) (param $Co i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $c i32)
+    (local $i i32) (local $j i32) (local $b i32) (local $oh i32) (local $ow i32)
+    (local $xp i32) (local $dp i32) (local $out i32) (local $xStep i32) (local $dStep i32) (local $xv v128) ${locals}
+    (local.set $xStep (i32.shl (local.get $sw) (i32.const 2)))
+    (local.set $dStep (i32.shl (local.get $Co) (i32.const 2)))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $kh)))
+      (local.set $j (i32.const 0))
+      (block $colsDone (loop $cols
+        (br_if $colsDone (i32.ge_u (local.get $j) (local.get $kw)))
+        ${zero}
+        (local.set $b (i32.const 0))
+        (block $batchDone (loop $batch
+          (br_if $batchDone (i32.ge_u (local.get $b) (local.get $B)))
+          (local.set $oh (i32.const 0))
+          (block $outRowsDone (loop $outRows
+            (br_if $outRowsDone (i32.ge_u (local.get $oh) (local.get $Ho)))
+            ;; xp: x[b, oh*sh + i, j]; dp: dy[b, oh, 0, c]
+            (local.set $xp (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Hp))
+              (i32.add (i32.mul (local.get $oh) (local.get $sh)) (local.get $i))) (local.get $Wp)) (local.get $j)) (i32.const 2))))
+            (local.set $dp (i32.add (local.get $dy) (i32.shl (i32.add (i32.mul (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Ho))
+              (local.get $oh)) (local.get $Wo)) (local.get $Co)) (local.get $c)) (i32.const 2))))
+            (local.set $ow (i32.const 0))
+            (block $posDone (loop $pos
+              (br_if $posDone (i32.ge_u (local.get $ow) (local.get $Wo)))
+              ${accumulate}
+              (local.set $xp (i32.add (local.get $xp) (local.get $xStep)))
+              (local.set $dp (i32.add (local.get $dp) (local.get $dStep)))
+              (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+              (br $pos)))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br $outRows)))
+          (local.set $b (i32.add (local.get $b) (i32.const 1)))
+          (br $batch)))
+        ;; dw[i, j, c..c+width) +=
+        (local.set $out (i32.add (local.get $dw) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $i) (local.get $kw)) (local.get $j)) (local.get $Co)) (local.get $c)) (i32.const 2))))
+        ${store}
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $cols)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows)))
+  )`;
+}
