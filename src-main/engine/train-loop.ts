@@ -64,6 +64,11 @@ export interface TrainLoopResult {
   best?: BestEpoch;
   /** The epoch after which it stopped for want of improvement, if it did. */
   stoppedEarlyAt?: number;
+  /**
+   * The validation probabilities of the best epoch, when that epoch ran in this call: the outputs of the
+   * kept weights on the validation split, so the caller need not predict them again.
+   */
+  bestValProbs?: Float32Array;
 }
 
 function sampleSize(d: ArrayData): number {
@@ -107,6 +112,7 @@ export async function trainLoop(model: tf.LayersModel, train: ArrayData, val: Ar
   const total = (o.epochs - o.startEpoch) * train.n;
   const classWeights = o.classWeights ? tf.tensor1d(o.classWeights) : undefined;
   let best = o.best;
+  let bestValProbs: Float32Array | undefined;
   const history = [...(o.history ?? [])];
   const variables = trainableVariables(model);
   let seen = 0;
@@ -114,7 +120,7 @@ export async function trainLoop(model: tf.LayersModel, train: ArrayData, val: Ar
   let lastReport = 0;
   try {
     for (let epoch = o.startEpoch; epoch < o.epochs; epoch++) {
-      if (patienceSpent(epoch, best, o.patience)) return { finished: true, best, stoppedEarlyAt: epoch };
+      if (patienceSpent(epoch, best, o.patience)) return { finished: true, best, stoppedEarlyAt: epoch, bestValProbs };
       const epochStart = performance.now();
       // The permutation depends only on the seed and the epoch, so a resumed run shuffles identically.
       const order = seededPermutation(train.n, `${o.seed}:${epoch}`);
@@ -147,10 +153,14 @@ export async function trainLoop(model: tf.LayersModel, train: ArrayData, val: Ar
           await new Promise((r) => setImmediate(r));
         }
       }
-      const v = validationScores(await predictProbs(model, val, o.classes, o.predictBatch), val.y, o.classes, o.classWeights);
+      const valProbs = await predictProbs(model, val, o.classes, o.predictBatch);
+      const v = validationScores(valProbs, val.y, o.classes, o.classWeights);
       const value = criterionValue(v, o.select, epoch + 1);
       const isBest = improves(value, best);
-      if (isBest) best = { epoch: epoch + 1, value };
+      if (isBest) {
+        best = { epoch: epoch + 1, value };
+        bestValProbs = valProbs;
+      }
       const summary: EpochSummary = {
           epoch: epoch + 1,
           loss: lossSum / counted,
@@ -166,7 +176,7 @@ export async function trainLoop(model: tf.LayersModel, train: ArrayData, val: Ar
       history.push(summary);
       await o.onEpoch(summary, best!);
     }
-    return { finished: true, best };
+    return { finished: true, best, bestValProbs };
   } finally {
     classWeights?.dispose();
   }

@@ -1,23 +1,30 @@
 // Where the entry module of a child process is, and how node must start it. In the packaged app (and any
-// build) the bundled .js sits beside the caller. In the source tree (`ddcnn`, the tests) the .ts entry is
-// bundled with esbuild into one .mjs under node_modules/.cache, its packages left as imports: a trainer
-// then starts in about 0.5 s where running the .ts sources through tsx took about 2 s (tsx's own start,
-// and its loader hooks on every one of the hundreds of modules imported), and a run starts a process
-// for every model.
+// build) the bundled .js sits beside the caller. In the source tree (`ddcnn`, the tests) the .ts source
+// runs through tsx, except the trainer's: a run starts one trainer per model, so its entry is bundled with
+// esbuild into one .mjs under node_modules/.cache (packages left as imports), which starts in about 0.5 s
+// where tsx took about 2 s (tsx's own start, and its loader hooks on each of hundreds of modules).
+// Only the trainer: in a bundle every module's import.meta.url is the bundle's, and the trainer's code
+// uses it only to resolve packages (which resolve the same from node_modules/.cache); the other entries
+// locate sibling sources and resources by it.
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as Esbuild from 'esbuild';
 
 /** The module `baseName` (.ts or .js) in the folder of the module whose import.meta.url is `callerUrl`. */
 export function entryModule(callerUrl: string, baseName: string): { file: string; execArgv: string[] } {
   const here = path.dirname(fileURLToPath(callerUrl));
   const ts = path.join(here, `${baseName}.ts`);
-  if (fs.existsSync(ts)) return { file: bundledEntry(callerUrl, ts), execArgv: [] };
-  return { file: path.join(here, `${baseName}.js`), execArgv: [] };
+  if (!fs.existsSync(ts)) return { file: path.join(here, `${baseName}.js`), execArgv: [] };
+  if (BUNDLED.has(baseName)) return { file: bundledEntry(callerUrl, ts), execArgv: [] };
+  // `--import tsx` would be resolved from the current folder, which need not be the project's.
+  const tsxLoader = createRequire(callerUrl).resolve('tsx');
+  return { file: ts, execArgv: ['--import', pathToFileURL(tsxLoader).href] };
 }
+
+const BUNDLED = new Set(['trainer-entry']);
 
 interface Bundle {
   file: string;
@@ -44,7 +51,10 @@ function bundledEntry(callerUrl: string, ts: string): string {
   const known = bundles.get(ts);
   if (known && known.inputs.every(([file, time]) => mtime(file) === time)) return known.file;
   // Inside the project's node_modules, so that the bundle's package imports resolve as the sources' do.
-  const nodeModules = path.dirname(path.dirname(createRequire(callerUrl).resolve('esbuild/package.json')));
+  // Loaded only here: a built app (whose entries are .js files) never needs it.
+  const requireHere = createRequire(callerUrl);
+  const esbuild = requireHere('esbuild') as typeof Esbuild;
+  const nodeModules = path.dirname(path.dirname(requireHere.resolve('esbuild/package.json')));
   const dir = path.join(nodeModules, '.cache', 'ddcnn-entries');
   const result = esbuild.buildSync({
     entryPoints: [ts],

@@ -117,8 +117,11 @@ async function trainAndWrite(job: TrainerJob, send: (m: FromTrainer) => void, sh
   // A fold model predicts only the fold it left out (its probs-train.f32 holds those cases, in index order).
   const splits = job.role === 'fold' ? (['train'] as SplitName[]) : job.role === 'local' ? SPLITS : (['val', 'test'] as SplitName[]);
   for (const split of splits) {
+    // The kept weights' validation outputs were computed in the best epoch's validation pass (unless that
+    // epoch ran before a resume, or the last epoch is kept instead): no need to predict them twice.
+    const reuse = split === 'val' && !keepsLast ? result.bestValProbs : undefined;
     const data = split === 'train' ? (training.heldOut ?? training.all) : split === 'val' ? val : loadSplit(job, split, training.all.scaling);
-    const probs = await predictProbs(model, data, job.classes, device.predictBatch);
+    const probs = reuse ?? (await predictProbs(model, data, job.classes, device.predictBatch));
     writeFileAtomic(L.probs(job.model, split), new Uint8Array(probs.buffer, probs.byteOffset, probs.byteLength));
   }
   await device.check();
