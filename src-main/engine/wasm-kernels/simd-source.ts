@@ -121,8 +121,9 @@ export const SIMD_KERNELS_WAT = `
   ;; x already padded as the forward pass padded it ([B, Hp, Wp]), dy [B, Ho, Wo, Co]; the sums are added
   ;; to dw [kh, kw, Co] (zeroed by the caller), so that a 3D gradient can add up its depth slices.
   ;; XNNPACK computes this as a convolution whose "filter" is all of dy, repacked at every call, with a
-  ;; single input channel. Here every (i, j) and block of 16, 8, 4 or 1 output channels is a dot product
-  ;; over all positions, accumulated in registers: one x value, splatted, serves the whole block.
+  ;; single input channel. Here every (i, j) and block of 16, 8 or 4 output channels is a dot product
+  ;; over all positions, accumulated in registers: one x value, splatted, serves the whole block (a
+  ;; remainder of 1 to 3 channels is the last four channels again, masked; fewer than 4 go one by one).
   (func (export "filterGradC1")
     (param $x i32) (param $dy i32) (param $dw i32) (param $B i32) (param $Hp i32) (param $Wp i32)
     (param $Ho i32) (param $Wo i32) (param $Co i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32)
@@ -137,11 +138,16 @@ export const SIMD_KERNELS_WAT = `
         (then (call $filterGradBlock8 (local.get $x) (local.get $dy) (local.get $dw) (local.get $B) (local.get $Hp) (local.get $Wp) (local.get $Ho) (local.get $Wo) (local.get $Co) (local.get $kh) (local.get $kw) (local.get $sh) (local.get $sw) (local.get $c))
           (local.set $c (i32.add (local.get $c) (i32.const 8))))
       (else (if (i32.ge_s (local.get $left) (i32.const 4))
-        (then (call $filterGradBlock4 (local.get $x) (local.get $dy) (local.get $dw) (local.get $B) (local.get $Hp) (local.get $Wp) (local.get $Ho) (local.get $Wo) (local.get $Co) (local.get $kh) (local.get $kw) (local.get $sh) (local.get $sw) (local.get $c))
+        (then (call $filterGradBlock4 (local.get $x) (local.get $dy) (local.get $dw) (local.get $B) (local.get $Hp) (local.get $Wp) (local.get $Ho) (local.get $Wo) (local.get $Co) (local.get $kh) (local.get $kw) (local.get $sh) (local.get $sw) (local.get $c) (v128.const i32x4 -1 -1 -1 -1))
           (local.set $c (i32.add (local.get $c) (i32.const 4))))
+      (else (if (i32.ge_s (local.get $Co) (i32.const 4))
+        ;; 1 to 3 channels left: the last four channels again, adding only the lanes of those left.
+        (then (call $filterGradBlock4 (local.get $x) (local.get $dy) (local.get $dw) (local.get $B) (local.get $Hp) (local.get $Wp) (local.get $Ho) (local.get $Wo) (local.get $Co) (local.get $kh) (local.get $kw) (local.get $sh) (local.get $sw)
+            (i32.sub (local.get $Co) (i32.const 4)) (i32x4.ge_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 4) (local.get $left)))))
+          (local.set $c (local.get $Co)))
       (else
         (call $filterGradBlock1 (local.get $x) (local.get $dy) (local.get $dw) (local.get $B) (local.get $Hp) (local.get $Wp) (local.get $Ho) (local.get $Wo) (local.get $Co) (local.get $kh) (local.get $kw) (local.get $sh) (local.get $sw) (local.get $c))
-        (local.set $c (i32.add (local.get $c) (i32.const 1)))))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))))))))))
       (br $blocks)))
   )
 ${filterGradBlock(16)}
@@ -217,13 +223,16 @@ function filterGradBlock(width: 16 | 8 | 4 | 1): string {
     ? '(local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $xp)) (f32.load (local.get $dp)))))'
     : '(local.set $xv (f32x4.splat (f32.load (local.get $xp))))\n' + accs.map((a, k) =>
       `(local.set ${a} (f32x4.add (local.get ${a}) (f32x4.mul (local.get $xv) (v128.load offset=${16 * k} (local.get $dp)))))`).join('\n');
+  // Width 4 takes a lane mask: the last block of a channel count that is not a multiple of four repeats
+  // channels already summed and adds only its new lanes.
+  const masked = width === 4;
   const store = accs.map((a, k) => scalar
     ? `(f32.store (local.get $out) (f32.add (f32.load (local.get $out)) (local.get ${a})))`
-    : `(v128.store offset=${16 * k} (local.get $out) (f32x4.add (v128.load offset=${16 * k} (local.get $out)) (local.get ${a})))`).join(' ');
+    : `(v128.store offset=${16 * k} (local.get $out) (f32x4.add (v128.load offset=${16 * k} (local.get $out)) ${masked ? `(v128.and (local.get ${a}) (local.get $mask))` : `(local.get ${a})`}))`).join(' ');
   return `
   (func $filterGradBlock${width}
     (param $x i32) (param $dy i32) (param $dw i32) (param $B i32) (param $Hp i32) (param $Wp i32)
-    (param $Ho i32) (param $Wo i32) (param $Co i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $c i32)
+    (param $Ho i32) (param $Wo i32) (param $Co i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $c i32)${masked ? ' (param $mask v128)' : ''}
     (local $i i32) (local $j i32) (local $b i32) (local $oh i32) (local $ow i32)
     (local $xp i32) (local $dp i32) (local $out i32) (local $xStep i32) (local $dStep i32) (local $xv v128) ${locals}
     (local.set $xStep (i32.shl (local.get $sw) (i32.const 2)))
