@@ -4,7 +4,7 @@
 // on webgpu the phases would only time the dispatch.
 import * as tf from '@tensorflow/tfjs';
 import { adam } from './adam';
-import { trainStep, weightedCrossEntropy } from './train-step';
+import { trainableVariables, trainStep, weightedCrossEntropy } from './train-step';
 
 export interface KernelTime {
   name: string;
@@ -76,7 +76,7 @@ export async function profileTrainStep(model: tf.LayersModel, o: ProfileOptions)
   }
 
   const phases = { copy: 0, forward: 0, backward: 0, optimizer: 0, readBack: 0 };
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const variables = trainableVariables(model);
   for (let i = 0; i < o.steps; i++) {
     t0 = performance.now();
     const copy = new Float32Array(data.x);

@@ -7,13 +7,14 @@
 // is a stride-1 convolution of x^T = [Ci,H,W,B] with dy^T = [Ho,Wo,B,Co], dilated by the forward
 // stride, padded like the forward pass. Its output is [Ci,kh(+e),kw(+e),Co]; e > 0 only where the
 // forward pass left rows unused, and is trimmed by shrinking the bottom/right padding (or sliced off).
-// With one input channel (every model's first layer) a SIMD kernel does it directly (see below).
+// With one input channel (every model's first layer) a SIMD kernel does it directly (single-channel-filter-grad.ts).
 
 import { backend_util, Conv2DBackpropFilter } from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { assertDtype, free, heapFloat32, heapOffset, makeFloat32, runKernel, WASM } from './wasm-backend';
-import { simdKernels, type SimdKernels } from './simd-module';
+import { assertDtype, free, runKernel, WASM } from './wasm-backend';
+import { simdKernels } from './simd-module';
+import { singleChannelFilterGradient2D } from './single-channel-filter-grad';
 
 export interface Conv2DFilterGradGeometry {
   strideHeight: number;
@@ -84,25 +85,6 @@ export function conv2dFilterGradientOfTransposed(
   return dw;
 }
 
-/**
- * dW of a conv2d with one input channel (a model's first layer), by the SIMD kernel filterGradC1 on x
- * padded as the forward pass padded it: several times faster than the convolution above, whose
- * XNNPACK call repacks dy as a filter and runs with a single input channel.
- */
-function singleChannelFilterGradient(backend: BackendWasm, simd: SimdKernels, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
-  const { top, bottom, left, right } = info.padInfo;
-  const padded = top + bottom + left + right > 0
-    ? runKernel(backend, 'PadV2', { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 })
-    : x;
-  const [batch, paddedHeight, paddedWidth] = padded.shape;
-  const dw = makeFloat32(backend, [info.filterHeight, info.filterWidth, 1, info.outChannels]);
-  heapFloat32(backend, dw).fill(0);
-  simd.filterGradC1(heapOffset(backend, padded), heapOffset(backend, dy), heapOffset(backend, dw), batch, paddedHeight, paddedWidth,
-    info.outHeight, info.outWidth, info.outChannels, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth);
-  if (padded !== x) free(backend, padded);
-  return dw;
-}
-
 function conv2dBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropFilterAttrs }): TensorInfo {
   const { inputs: { x, dy }, backend, attrs } = args;
   if (attrs.dataFormat !== 'NHWC') {
@@ -115,7 +97,12 @@ function conv2dBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
     throw new Error(`Conv2DBackpropFilter: dy [${dy.shape}] does not match the forward output [${info.outShape}]`);
   }
   const simd = simdKernels();
-  if (simd && x.shape[3] === 1 && x.dtype === 'float32' && dy.dtype === 'float32') return singleChannelFilterGradient(backend, simd, x, dy, info);
+  if (simd && x.shape[3] === 1 && x.dtype === 'float32' && dy.dtype === 'float32') {
+    const p = info.padInfo;
+    return singleChannelFilterGradient2D(backend, simd, x, dy, {
+      pads: [[p.top, p.bottom], [p.left, p.right]], filter: [info.filterHeight, info.filterWidth], strides: [info.strideHeight, info.strideWidth],
+    });
+  }
   return conv2dFilterGradient(backend, x, dy, {
     strideHeight: info.strideHeight,
     strideWidth: info.strideWidth,

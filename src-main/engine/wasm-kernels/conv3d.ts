@@ -11,8 +11,9 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dFilterGradientOfTransposed } from './conv2d-backprop-filter';
 import { conv2dExplicit } from './conv-helpers';
 import { unrollDepth } from './depth-unroll';
-import { assertDtype, free, heapFloat32, heapOffset, makeFloat32, runKernel, view, WASM } from './wasm-backend';
-import { simdKernels, type SimdKernels } from './simd-module';
+import { assertDtype, free, runKernel, view, WASM } from './wasm-backend';
+import { simdKernels } from './simd-module';
+import { singleChannelFilterGradient } from './single-channel-filter-grad';
 
 type Shape5 = [number, number, number, number, number];
 
@@ -65,7 +66,12 @@ function conv3DBackpropFilterV2(args: {
   const [B, od, oh, ow] = dy.shape;
   const p = info.padInfo;
   const simd = simdKernels();
-  if (simd && ci === 1) return singleChannelFilterGradient3D(backend, simd, x, dy, info);
+  if (simd && ci === 1) {
+    return singleChannelFilterGradient(backend, simd, x, dy, {
+      pads: [[p.front, p.back], [p.top, p.bottom], [p.left, p.right]], filter: [kd, kh, kw],
+      strides: [info.strideDepth, info.strideHeight, info.strideWidth], out: dy.shape as Shape5,
+    });
+  }
 
   // dW[kd,kh,kw,ci,co] is the conv2d filter gradient of the unrolled input, viewed as [kh,kw,kd*ci,co].
   const unrolledT = unrollDepth(backend, x, {
@@ -81,39 +87,6 @@ function conv3DBackpropFilterV2(args: {
   free(backend, unrolledT);
   const dw = runKernel(backend, 'Transpose', { x: view(dw2d, [kh, kw, kd, ci, co]) }, { perm: [2, 0, 1, 3, 4] });
   free(backend, dw2d);
-  return dw;
-}
-
-/**
- * dW of a conv3d with one input channel (a volume model's first layer): for every sample and filter depth
- * offset, the 2D SIMD kernel filterGradC1 over that sample's depth slices, adding into dW's slice of that
- * offset. Several times faster than the unrolled convolution above, which XNNPACK runs with kd channels.
- */
-function singleChannelFilterGradient3D(backend: BackendWasm, simd: SimdKernels, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv3DInfo): TensorInfo {
-  const p = info.padInfo;
-  const padded = p.front + p.back + p.top + p.bottom + p.left + p.right > 0
-    ? runKernel(backend, 'PadV2', { x }, { paddings: [[0, 0], [p.front, p.back], [p.top, p.bottom], [p.left, p.right], [0, 0]], constantValue: 0 })
-    : x;
-  const [B, Dp, Hp, Wp] = padded.shape;
-  const { outDepth: Do, outHeight: Ho, outWidth: Wo, outChannels: Co, filterDepth: kd, filterHeight: kh, filterWidth: kw, strideDepth: sd } = info;
-  const dw = makeFloat32(backend, [kd, kh, kw, 1, Co]);
-  heapFloat32(backend, dw).fill(0);
-  const xAt = heapOffset(backend, padded);
-  const dyAt = heapOffset(backend, dy);
-  const dwAt = heapOffset(backend, dw);
-  const xPlane = Hp * Wp * 4;
-  const dyPlane = Ho * Wo * Co * 4;
-  // With depth stride 1 the slices a sample's outputs read at offset a are consecutive: one call covers them.
-  const run = sd === 1 ? Do : 1;
-  for (let b = 0; b < B; b++) {
-    for (let o = 0; o < Do; o += run) {
-      for (let a = 0; a < kd; a++) {
-        simd.filterGradC1(xAt + (b * Dp + o * sd + a) * xPlane, dyAt + (b * Do + o) * dyPlane, dwAt + a * kh * kw * Co * 4, run, Hp, Wp,
-          Ho, Wo, Co, kh, kw, info.strideHeight, info.strideWidth);
-      }
-    }
-  }
-  if (padded !== x) free(backend, padded);
   return dw;
 }
 
