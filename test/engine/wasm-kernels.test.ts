@@ -189,6 +189,40 @@ describe('Conv2DBackpropFilter (missing in tfjs 4.22 wasm)', () => {
     });
   }
 
+  // Several input channels (every later layer): the SIMD kernel's tiles of 4 input x 8 output channels, with
+  // input channels left over one by one and output channels left over in fours; a channel count that is not
+  // a multiple of four goes to the XNNPACK convolution.
+  for (const [name, k, stride, pad, size, inChannels, outChannels] of [
+    ['3x3 same stride 1, 6 -> 12 channels', 3, 1, 'same', 9, 6, 12],
+    ['3x3 valid stride 2, unused last row, 9 -> 8 channels', 3, 2, 'valid', 10, 9, 8],
+    ['5x5 same stride 2, 4 -> 20 channels', 5, 2, 'same', 8, 4, 20],
+    ['3x3 explicit asymmetric padding stride 2, 2 -> 4 channels', 3, 2, [[0, 0], [1, 2], [0, 1], [0, 0]], 9, 2, 4],
+    ['3x3 same stride 1, 5 -> 6 channels (the XNNPACK path)', 3, 1, 'same', 7, 5, 6],
+  ] as [string, number, number, Pad | [[number, number], [number, number], [number, number], [number, number]], number, number, number][]) {
+    it(`matches cpu with several input channels: ${name}`, async () => {
+      const err = await wasmVsCpu(() => grad((w: tf.Tensor4D) =>
+        weightedSum(tf.conv2d(rand([3, size, size, inChannels], 12) as tf.Tensor4D, w, stride, pad), 3))(rand([k, k, inChannels, outChannels], 13) as tf.Tensor4D));
+      expect(err).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+
+  it('with 16 input channels, is faster than the convolution it replaced (the reference net\'s second layer)', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as BackendWasm;
+    const x = rand([64, 13, 13, 16], 14);
+    const dy = rand([64, 11, 11, 32], 15);
+    const attrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 16, 32] };
+    const geometry = { strideHeight: 1, strideWidth: 1, filterHeight: 3, filterWidth: 3, pad: { top: 0, bottom: 0, left: 0, right: 0 } };
+    const byConvolution = () => tf.engine().makeTensorFromTensorInfo(conv2dFilterGradient(backend, x, dy, geometry));
+    const bySimd = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor;
+    expect(relativeError(tf.tidy(byConvolution).dataSync() as Float32Array, tf.tidy(bySimd).dataSync() as Float32Array)).toBeLessThanOrEqual(TOLERANCE);
+    const ours = timeMs(bySimd, 10);
+    const theirs = timeMs(byConvolution, 10);
+    tf.dispose([x, dy]);
+    console.log(`second-layer filter gradient [64,13,13,16] -> 32: ${ours.toFixed(2)} ms vs ${theirs.toFixed(2)} ms by convolution (${(theirs / ours).toFixed(1)}x)`);
+    expect(theirs / ours).toBeGreaterThan(1.3);
+  });
+
   it('with one input channel, is faster than the convolution it replaced (the reference net\'s first layer)', async () => {
     await tf.setBackend('wasm');
     const backend = tf.backend() as BackendWasm;
@@ -286,6 +320,15 @@ describe('Conv3D and Conv3DBackpropFilterV2 (correct but slow in tfjs 4.22 wasm:
     it(`Conv3DBackpropFilterV2 matches cpu with one input channel (the SIMD kernel): 3x3x3 ${pad} stride ${stride}, ${filters} filters`, async () => {
       const x = () => rand([2, 7, 6, 5, 1], 3) as tf.Tensor5D;
       expect(await wasmVsCpu(() => grad((wt: tf.Tensor5D) => weightedSum(tf.conv3d(x(), wt, stride, pad), 4))(rand([3, 3, 3, 1, filters], 5) as tf.Tensor5D)))
+        .toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+
+  // Several input channels (a volume model's later layers): the SIMD tiles over depth slices.
+  for (const [stride, pad, inChannels, filters] of [[1, 'same', 5, 12], [[2, 1, 1], 'valid', 8, 8], [2, 'same', 3, 4]] as [number | [number, number, number], Pad, number, number][]) {
+    it(`Conv3DBackpropFilterV2 matches cpu with several input channels (the SIMD kernel): 3x3x3 ${pad} stride ${stride}, ${inChannels} -> ${filters} channels`, async () => {
+      const x = () => rand([2, 7, 6, 5, inChannels], 6) as tf.Tensor5D;
+      expect(await wasmVsCpu(() => grad((wt: tf.Tensor5D) => weightedSum(tf.conv3d(x(), wt, stride, pad), 4))(rand([3, 3, 3, inChannels, filters], 7) as tf.Tensor5D)))
         .toBeLessThanOrEqual(TOLERANCE);
     });
   }

@@ -7,14 +7,14 @@
 // is a stride-1 convolution of x^T = [Ci,H,W,B] with dy^T = [Ho,Wo,B,Co], dilated by the forward
 // stride, padded like the forward pass. Its output is [Ci,kh(+e),kw(+e),Co]; e > 0 only where the
 // forward pass left rows unused, and is trimmed by shrinking the bottom/right padding (or sliced off).
-// With one input channel (every model's first layer) a SIMD kernel does it directly (single-channel-filter-grad.ts).
+// Where the project's SIMD kernels cover the channel counts, they do it directly (direct-filter-grad.ts).
 
 import { backend_util, Conv2DBackpropFilter } from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { assertDtype, free, runKernel, WASM } from './wasm-backend';
 import { simdKernels } from './simd-module';
-import { singleChannelFilterGradient2D } from './single-channel-filter-grad';
+import { directFilterGradient2D, directFilterGradientCovers } from './direct-filter-grad';
 
 export interface Conv2DFilterGradGeometry {
   strideHeight: number;
@@ -97,9 +97,9 @@ function conv2dBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
     throw new Error(`Conv2DBackpropFilter: dy [${dy.shape}] does not match the forward output [${info.outShape}]`);
   }
   const simd = simdKernels();
-  if (simd && x.shape[3] === 1 && x.dtype === 'float32' && dy.dtype === 'float32') {
+  if (simd && directFilterGradientCovers(x.shape[3], dy.shape[3]) && x.dtype === 'float32' && dy.dtype === 'float32') {
     const p = info.padInfo;
-    return singleChannelFilterGradient2D(backend, simd, x, dy, {
+    return directFilterGradient2D(backend, simd, x, dy, {
       pads: [[p.top, p.bottom], [p.left, p.right]], filter: [info.filterHeight, info.filterWidth], strides: [info.strideHeight, info.strideWidth],
     });
   }

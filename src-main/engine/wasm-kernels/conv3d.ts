@@ -13,7 +13,7 @@ import { conv2dExplicit } from './conv-helpers';
 import { unrollDepth } from './depth-unroll';
 import { assertDtype, free, runKernel, view, WASM } from './wasm-backend';
 import { simdKernels } from './simd-module';
-import { singleChannelFilterGradient } from './single-channel-filter-grad';
+import { directFilterGradient, directFilterGradientCovers } from './direct-filter-grad';
 
 type Shape5 = [number, number, number, number, number];
 
@@ -66,8 +66,8 @@ function conv3DBackpropFilterV2(args: {
   const [B, od, oh, ow] = dy.shape;
   const p = info.padInfo;
   const simd = simdKernels();
-  if (simd && ci === 1) {
-    return singleChannelFilterGradient(backend, simd, x, dy, {
+  if (simd && directFilterGradientCovers(ci, co)) {
+    return directFilterGradient(backend, simd, x, dy, {
       pads: [[p.front, p.back], [p.top, p.bottom], [p.left, p.right]], filter: [kd, kh, kw],
       strides: [info.strideDepth, info.strideHeight, info.strideWidth], out: dy.shape as Shape5,
     });

@@ -10,6 +10,14 @@
 // The module imports the tfjs wasm backend's own memory, so the kernels work on tensors in place:
 // every pointer is a byte offset into that heap (a tensor's data as the backend placed it). It has no
 // data segments, globals or stack, so it never writes anything but the output it is given.
+
+/** filterGrad's tile: input channels x vectors of four output channels, the accumulators per position. */
+const TILE_ROWS = 4;
+const TILE_COLUMNS = 2;
+const FILTER_GRAD_PARAMS = `(param $x i32) (param $dy i32) (param $dw i32) (param $B i32) (param $Hp i32) (param $Wp i32) (param $Ci i32)
+    (param $Ho i32) (param $Wo i32) (param $Co i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $ci i32)`;
+const FILTER_GRAD_ARGS = ['x', 'dy', 'dw', 'B', 'Hp', 'Wp', 'Ci', 'Ho', 'Wo', 'Co', 'kh', 'kw', 'sh', 'sw'].map((p) => `(local.get $${p})`).join(' ');
+
 export const SIMD_KERNELS_WAT = `
 (module
   (import "env" "memory" (memory 1))
@@ -155,6 +163,35 @@ ${filterGradBlock(8)}
 ${filterGradBlock(4)}
 ${filterGradBlock(1)}
 
+  ;; The filter gradient of a convolution with Ci input channels and Co output channels, Co a multiple of 4:
+  ;;   dw[i, j, ci, co] = sum over b, oh, ow of x[b, oh*sh + i, ow*sw + j, ci] * dy[b, oh, ow, co]
+  ;; x padded as the forward pass padded it ([B, Hp, Wp, Ci]), dy [B, Ho, Wo, Co]; added to dw
+  ;; [kh, kw, Ci, Co] (zeroed by the caller). XNNPACK does it as a convolution of x transposed with all of
+  ;; dy as its filter, transposed and repacked at every call. Here every (i, j) and tile of input channels
+  ;; by output channels is a sum of outer products over the positions, kept in registers: per position
+  ;; ${TILE_ROWS} x values (splatted) times ${TILE_COLUMNS} vectors of dy.
+  (func (export "filterGrad")
+    (param $x i32) (param $dy i32) (param $dw i32) (param $B i32) (param $Hp i32) (param $Wp i32) (param $Ci i32)
+    (param $Ho i32) (param $Wo i32) (param $Co i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32)
+    (local $ci i32)
+    (block $done (loop $rowBlocks
+      (br_if $done (i32.ge_u (local.get $ci) (local.get $Ci)))
+      (if (i32.ge_u (i32.sub (local.get $Ci) (local.get $ci)) (i32.const ${TILE_ROWS}))
+        (then
+          (call $filterGradRows${TILE_ROWS} ${FILTER_GRAD_ARGS} (local.get $ci))
+          (local.set $ci (i32.add (local.get $ci) (i32.const ${TILE_ROWS}))))
+        (else
+          (call $filterGradRows1 ${FILTER_GRAD_ARGS} (local.get $ci))
+          (local.set $ci (i32.add (local.get $ci) (i32.const 1)))))
+      (br $rowBlocks)))
+  )
+${filterGradRows(TILE_ROWS)}
+${filterGradRows(1)}
+${filterGradTile(TILE_ROWS, TILE_COLUMNS)}
+${filterGradTile(TILE_ROWS, 1)}
+${filterGradTile(1, TILE_COLUMNS)}
+${filterGradTile(1, 1)}
+
   ;; One Adam step of one variable, in a single pass (tfjs's AdamOptimizer spends about ten kernel calls
   ;; per variable on it): with c1 = 1 - beta1, c2 = 1 - beta2, and a1, a2 = 1 - beta1^t, 1 - beta2^t,
   ;;   m' = m*beta1 + g*c1,  v' = v*beta2 + g*g*c2,  w' = (m'/a1) / (sqrt(v'/a2) + eps) * (-lr) + w
@@ -268,6 +305,89 @@ function filterGradBlock(width: 16 | 8 | 4 | 1): string {
           (br $batch)))
         ;; dw[i, j, c..c+width) +=
         (local.set $out (i32.add (local.get $dw) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $i) (local.get $kw)) (local.get $j)) (local.get $Co)) (local.get $c)) (i32.const 2))))
+        ${store}
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $cols)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows)))
+  )`;
+}
+
+
+/** filterGrad over the output channels for `rows` input channels from $ci: tiles of TILE_COLUMNS vectors, then of one. */
+function filterGradRows(rows: number): string {
+  return `
+  (func $filterGradRows${rows} ${FILTER_GRAD_PARAMS}
+    (local $c i32)
+    (block $done (loop $columnBlocks
+      (br_if $done (i32.ge_u (local.get $c) (local.get $Co)))
+      (if (i32.ge_u (i32.sub (local.get $Co) (local.get $c)) (i32.const ${4 * TILE_COLUMNS}))
+        (then
+          (call $filterGradTile${rows}x${TILE_COLUMNS} ${FILTER_GRAD_ARGS} (local.get $ci) (local.get $c))
+          (local.set $c (i32.add (local.get $c) (i32.const ${4 * TILE_COLUMNS}))))
+        (else
+          (call $filterGradTile${rows}x1 ${FILTER_GRAD_ARGS} (local.get $ci) (local.get $c))
+          (local.set $c (i32.add (local.get $c) (i32.const 4)))))
+      (br $columnBlocks)))
+  )`;
+}
+
+/**
+ * One tile of filterGrad: input channels $ci..$ci+rows by output channels $c..$c+4*columns, over every
+ * (i, j). Generated per size, so that the rows x columns accumulators are locals kept in registers.
+ */
+function filterGradTile(rows: number, columns: number): string {
+  const acc = (r: number, v: number) => `$a${r}_${v}`;
+  const all: [number, number][] = [];
+  for (let r = 0; r < rows; r++) for (let v = 0; v < columns; v++) all.push([r, v]);
+  const dys = Array.from({ length: columns }, (_, v) => `$d${v}`);
+  const locals = [...all.map(([r, v]) => acc(r, v)), ...dys, '$xv'].map((l) => `(local ${l} v128)`).join(' ');
+  const zero = all.map(([r, v]) => `(local.set ${acc(r, v)} (v128.const i32x4 0 0 0 0))`).join(' ');
+  const loadDy = dys.map((d, v) => `(local.set ${d} (v128.load offset=${16 * v} (local.get $dp)))`).join('\n');
+  const accumulate = Array.from({ length: rows }, (_, r) => `(local.set $xv (v128.load32_splat offset=${4 * r} (local.get $xp)))\n` +
+    dys.map((d, v) => `(local.set ${acc(r, v)} (f32x4.add (local.get ${acc(r, v)}) (f32x4.mul (local.get $xv) (local.get ${d}))))`).join('\n')).join('\n');
+  const store = all.map(([r, v]) => `(v128.store offset=${16 * v} (i32.add (local.get $out) (i32.mul (i32.const ${r}) (local.get $rowBytes)))
+          (f32x4.add (v128.load offset=${16 * v} (i32.add (local.get $out) (i32.mul (i32.const ${r}) (local.get $rowBytes)))) (local.get ${acc(r, v)})))`).join('\n');
+  return `
+  (func $filterGradTile${rows}x${columns} ${FILTER_GRAD_PARAMS} (param $c i32)
+    (local $i i32) (local $j i32) (local $b i32) (local $oh i32) (local $ow i32)
+    (local $xp i32) (local $dp i32) (local $out i32) (local $xStep i32) (local $dStep i32) (local $rowBytes i32) ${locals}
+    (local.set $xStep (i32.shl (i32.mul (local.get $sw) (local.get $Ci)) (i32.const 2)))
+    (local.set $dStep (i32.shl (local.get $Co) (i32.const 2)))
+    (local.set $rowBytes (i32.shl (local.get $Co) (i32.const 2)))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $kh)))
+      (local.set $j (i32.const 0))
+      (block $colsDone (loop $cols
+        (br_if $colsDone (i32.ge_u (local.get $j) (local.get $kw)))
+        ${zero}
+        (local.set $b (i32.const 0))
+        (block $batchDone (loop $batch
+          (br_if $batchDone (i32.ge_u (local.get $b) (local.get $B)))
+          (local.set $oh (i32.const 0))
+          (block $outRowsDone (loop $outRows
+            (br_if $outRowsDone (i32.ge_u (local.get $oh) (local.get $Ho)))
+            ;; xp: x[b, oh*sh + i, j, ci]; dp: dy[b, oh, 0, c]
+            (local.set $xp (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Hp))
+              (i32.add (i32.mul (local.get $oh) (local.get $sh)) (local.get $i))) (local.get $Wp)) (local.get $j)) (local.get $Ci)) (local.get $ci)) (i32.const 2))))
+            (local.set $dp (i32.add (local.get $dy) (i32.shl (i32.add (i32.mul (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Ho))
+              (local.get $oh)) (local.get $Wo)) (local.get $Co)) (local.get $c)) (i32.const 2))))
+            (local.set $ow (i32.const 0))
+            (block $posDone (loop $pos
+              (br_if $posDone (i32.ge_u (local.get $ow) (local.get $Wo)))
+              ${loadDy}
+              ${accumulate}
+              (local.set $xp (i32.add (local.get $xp) (local.get $xStep)))
+              (local.set $dp (i32.add (local.get $dp) (local.get $dStep)))
+              (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+              (br $pos)))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br $outRows)))
+          (local.set $b (i32.add (local.get $b) (i32.const 1)))
+          (br $batch)))
+        ;; dw[i, j, ci + r, c..c+4*columns) +=
+        (local.set $out (i32.add (local.get $dw) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $i) (local.get $kw)) (local.get $j))
+          (local.get $Ci)) (local.get $ci)) (local.get $Co)) (local.get $c)) (i32.const 2))))
         ${store}
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $cols)))
