@@ -99,9 +99,13 @@ export interface RegionData {
  * Writes the augmented crop `box` of sample `index` into dst at dstOffset. The value at a position p of the
  * whole input is the source value at the inverse transform of p (undo the shift, the flip, then the
  * rotation about the centre), bilinear in the rotated plane, 0 outside the input; then the intensity jitter.
+ *
+ * It runs for every training case of every epoch of every model, so it is written for speed: shifts and
+ * flips act on each axis alone, so the source coordinate along an axis is tabulated once per axis, and only
+ * the rotated plane (the last two axes) is computed position by position.
  */
 export function augmentCropInto(src: RegionData, index: number, box: Box, t: SampleTransform, dst: Float32Array, dstOffset: number): void {
-  const { shape, region, channels } = src;
+  const { shape, region, channels, x } = src;
   const rank = shape.length;
   const rShape = region.start.map((s, a) => region.end[a] - s);
   const rStrides = new Array<number>(rank);
@@ -112,63 +116,99 @@ export function augmentCropInto(src: RegionData, index: number, box: Box, t: Sam
   }
   const base = index * stride;
   const size = box.start.map((s, a) => box.end[a] - s);
-  const count = size.reduce((p, d) => p * d, 1);
-  const cos = Math.cos(t.angle);
-  const sin = Math.sin(t.angle);
-  const u = rank - 2;
-  const v = rank - 1;
+  // coords[a][i]: the whole-input coordinate that output position i along axis a reads, shift and flip undone.
+  const coords = size.map((n, a) => Int32Array.from({ length: n }, (_, i) => {
+    const back = box.start[a] + i - t.shift[a];
+    return t.flip[a] ? shape[a] - 1 - back : back;
+  }));
+  // offsets[a][i]: that coordinate's offset in the region's data, or -1 outside the region (and so outside the input).
+  const offsets = coords.map((c, a) => c.map((q) => {
+    const r = q - region.start[a];
+    return r >= 0 && r < rShape[a] ? r * rStrides[a] : -1;
+  }));
+  const rotated = t.angle !== 0 && rank >= 2;
+  // The axes iterated outside the inner loop(s): all but the last, or all but the rotated plane.
+  const outer = rotated ? rank - 2 : rank - 1;
+  const outerCount = size.slice(0, outer).reduce((p, d) => p * d, 1);
+  const pos = new Array<number>(outer).fill(0);
+  let d = dstOffset;
+  for (let k = 0; k < outerCount; k++) {
+    // The data offset of the outer axes' source position, or -1 when it lies outside the input.
+    let lead = base;
+    for (let a = 0; a < outer; a++) {
+      const o = offsets[a][pos[a]];
+      if (o < 0) {
+        lead = -1;
+        break;
+      }
+      lead += o;
+    }
+    d = rotated ? rotatedPlane(x, lead, src, coords, t, dst, d) : lastAxis(x, lead, offsets[rank - 1], channels, t, dst, d);
+    for (let a = outer - 1; a >= 0; a--) {
+      if (++pos[a] < size[a]) break;
+      pos[a] = 0;
+    }
+  }
+}
+
+/** One row along the last axis, not rotated: each value read at its tabulated offset (0 outside). */
+function lastAxis(x: Float32Array, lead: number, offsets: Int32Array, channels: number, t: SampleTransform, dst: Float32Array, d: number): number {
+  const { scale, offset } = t;
+  for (let i = 0; i < offsets.length; i++) {
+    const o = offsets[i];
+    for (let c = 0; c < channels; c++) dst[d++] = (lead >= 0 && o >= 0 ? x[lead + o + c] : 0) * scale + offset;
+  }
+  return d;
+}
+
+/**
+ * One plane of the last two axes (u, v), rotated by t.angle about the input's centre: each value is the
+ * bilinear interpolation of the four source values around the inverse-rotated position (0 outside).
+ */
+function rotatedPlane(x: Float32Array, lead: number, src: RegionData, coords: Int32Array[], t: SampleTransform, dst: Float32Array, d: number): number {
+  const { shape, region, channels } = src;
+  const u = shape.length - 2;
+  const v = shape.length - 1;
   const cu = (shape[u] - 1) / 2;
   const cv = (shape[v] - 1) / 2;
-  const p = new Array<number>(rank);
-  const q = new Array<number>(rank);
-  const pos = new Array<number>(rank).fill(0);
-  let d = dstOffset;
-
-  // The value of channel c at integer source position q (whole-input coordinates); 0 outside the input.
-  const at = (qq: number[], c: number): number => {
-    let off = base + c;
-    for (let a = 0; a < rank; a++) {
-      const r = qq[a] - region.start[a];
-      if (qq[a] < 0 || qq[a] >= shape[a] || r < 0 || r >= rShape[a]) return 0;
-      off += r * rStrides[a];
-    }
-    return src.x[off];
-  };
-
-  for (let i = 0; i < count; i++) {
-    for (let a = 0; a < rank; a++) {
-      const back = box.start[a] + pos[a] - t.shift[a];
-      p[a] = t.flip[a] ? shape[a] - 1 - back : back;
-    }
-    if (t.angle === 0) {
-      for (let c = 0; c < channels; c++) dst[d++] = at(p, c) * t.scale + t.offset;
-    } else {
-      const du = p[u] - cu;
-      const dv = p[v] - cv;
+  const cos = Math.cos(t.angle);
+  const sin = Math.sin(t.angle);
+  const nu = region.end[u] - region.start[u];
+  const nv = region.end[v] - region.start[v];
+  const strideV = channels;
+  const strideU = nv * channels;
+  const { scale, offset } = t;
+  const rowCoords = coords[u];
+  const columnCoords = coords[v];
+  const startU = region.start[u];
+  const startV = region.start[v];
+  for (let iu = 0; iu < rowCoords.length; iu++) {
+    const du = rowCoords[iu] - cu;
+    for (let iv = 0; iv < columnCoords.length; iv++) {
+      const dv = columnCoords[iv] - cv;
       const su = cos * du + sin * dv + cu;
       const sv = -sin * du + cos * dv + cv;
       const u0 = Math.floor(su);
       const v0 = Math.floor(sv);
       const fu = su - u0;
       const fv = sv - v0;
-      for (let a = 0; a < u; a++) q[a] = p[a];
+      // Region rows and columns of the four neighbours, and whether each lies inside.
+      const r0 = u0 - startU;
+      const c0 = v0 - startV;
+      const inU0 = lead >= 0 && r0 >= 0 && r0 < nu;
+      const inU1 = lead >= 0 && r0 + 1 >= 0 && r0 + 1 < nu;
+      const inV0 = c0 >= 0 && c0 < nv;
+      const inV1 = c0 + 1 >= 0 && c0 + 1 < nv;
+      const o00 = lead + r0 * strideU + c0 * strideV;
       for (let c = 0; c < channels; c++) {
-        q[u] = u0;
-        q[v] = v0;
-        const a00 = at(q, c);
-        q[v] = v0 + 1;
-        const a01 = at(q, c);
-        q[u] = u0 + 1;
-        const a11 = at(q, c);
-        q[v] = v0;
-        const a10 = at(q, c);
+        const a00 = inU0 && inV0 ? x[o00 + c] : 0;
+        const a01 = inU0 && inV1 ? x[o00 + strideV + c] : 0;
+        const a10 = inU1 && inV0 ? x[o00 + strideU + c] : 0;
+        const a11 = inU1 && inV1 ? x[o00 + strideU + strideV + c] : 0;
         const value = (1 - fu) * ((1 - fv) * a00 + fv * a01) + fu * ((1 - fv) * a10 + fv * a11);
-        dst[d++] = value * t.scale + t.offset;
+        dst[d++] = value * scale + offset;
       }
     }
-    for (let a = rank - 1; a >= 0; a--) {
-      if (++pos[a] < size[a]) break;
-      pos[a] = 0;
-    }
   }
+  return d;
 }

@@ -58,10 +58,37 @@ describe('augmentation', () => {
     for (let r = 0; r < 5; r++) for (let c = 0; c < 5; c++) expect(out[r * 5 + c]).toBeCloseTo(1 + c * 5 + (4 - r), 4);
   });
 
-  it("a local model's augmented crop, read from its region only, equals the crop of the augmented whole input (2D rotation, 3D shift and flip)", () => {
+  it('a small rotation with a shift is, value by value and channel by channel, the bilinear interpolation of the inverse-rotated position (0 outside)', () => {
+    const shape = [7, 9];
+    const channels = 2;
+    const x = Float32Array.from({ length: 7 * 9 * channels }, (_, i) => Math.cos(i * 0.71) * 3);
+    const angle = (11 * Math.PI) / 180;
+    const t = { ...none(2), shift: [1, -1], angle, scale: 1.5, offset: -0.25 };
+    const out = augmentWhole(x, shape, channels, t);
+    const source = (r: number, c: number, ch: number) => (r >= 0 && r < 7 && c >= 0 && c < 9 ? x[(r * 9 + c) * channels + ch] : 0);
+    for (let r = 0; r < 7; r++)
+      for (let c = 0; c < 9; c++) {
+        // Undo the shift, then rotate back about the centre (3, 4): row' = cos*dr + sin*dc, col' = -sin*dr + cos*dc.
+        const dr = r - 1 - 3;
+        const dc = c + 1 - 4;
+        const sr = Math.cos(angle) * dr + Math.sin(angle) * dc + 3;
+        const sc = -Math.sin(angle) * dr + Math.cos(angle) * dc + 4;
+        const r0 = Math.floor(sr);
+        const c0 = Math.floor(sc);
+        const [fr, fc] = [sr - r0, sc - c0];
+        for (let ch = 0; ch < channels; ch++) {
+          const bilinear = (1 - fr) * (1 - fc) * source(r0, c0, ch) + (1 - fr) * fc * source(r0, c0 + 1, ch) +
+            fr * (1 - fc) * source(r0 + 1, c0, ch) + fr * fc * source(r0 + 1, c0 + 1, ch);
+          expect(out[(r * 9 + c) * channels + ch]).toBeCloseTo(bilinear * 1.5 - 0.25, 5);
+        }
+      }
+  });
+
+  it("a local model's augmented crop, read from its region only, equals the crop of the augmented whole input (2D rotation, 3D shift and flip, 3D in-plane rotation)", () => {
     const cases: { shape: number[]; channels: number; box: Box; s: AugmentSettings }[] = [
       { shape: [12, 10], channels: 1, box: { start: [5, 0], end: [12, 6] }, s: { shift: 2, flipAxes: [1], rotateDegrees: 15, intensityJitter: 0.1 } },
       { shape: [6, 8, 7], channels: 2, box: { start: [0, 3, 2], end: [4, 8, 6] }, s: { shift: 2, flipAxes: [0, 2], rotateDegrees: 0, intensityJitter: 0.05 } },
+      { shape: [6, 8, 7], channels: 2, box: { start: [2, 0, 3], end: [6, 5, 7] }, s: { shift: 1, flipAxes: [1], rotateDegrees: 12, intensityJitter: 0.05 } },
     ];
     for (const { shape, channels, box, s } of cases) {
       const n = 3;
