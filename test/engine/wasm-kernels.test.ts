@@ -190,14 +190,18 @@ describe('Conv2DBackpropFilter (missing in tfjs 4.22 wasm)', () => {
   }
 
   // Several input channels (every later layer): the SIMD kernel's tiles of 4 input x 8 output channels, with
-  // input channels left over one by one and output channels left over in fours; a channel count that is not
-  // a multiple of four goes to the XNNPACK convolution.
+  // input channels left over one by one, output channels left over in fours, and a last 1 to 3 output
+  // channels as the last four again, masked (a local model's 13 -> 26); fewer than 4 output channels go to
+  // the XNNPACK convolution.
   for (const [name, k, stride, pad, size, inChannels, outChannels] of [
     ['3x3 same stride 1, 6 -> 12 channels', 3, 1, 'same', 9, 6, 12],
     ['3x3 valid stride 2, unused last row, 9 -> 8 channels', 3, 2, 'valid', 10, 9, 8],
     ['5x5 same stride 2, 4 -> 20 channels', 5, 2, 'same', 8, 4, 20],
     ['3x3 explicit asymmetric padding stride 2, 2 -> 4 channels', 3, 2, [[0, 0], [1, 2], [0, 1], [0, 0]], 9, 2, 4],
-    ['3x3 same stride 1, 5 -> 6 channels (the XNNPACK path)', 3, 1, 'same', 7, 5, 6],
+    ['3x3 same stride 1, 13 -> 26 channels (masked remainder of 2)', 3, 1, 'same', 8, 13, 26],
+    ['3x3 valid stride 1, 5 -> 7 channels (masked remainder of 3)', 3, 1, 'valid', 7, 5, 7],
+    ['3x3 same stride 2, 3 -> 5 channels (masked remainder of 1)', 3, 2, 'same', 7, 3, 5],
+    ['3x3 same stride 1, 5 -> 3 channels (the XNNPACK path)', 3, 1, 'same', 7, 5, 3],
   ] as [string, number, number, Pad | [[number, number], [number, number], [number, number], [number, number]], number, number, number][]) {
     it(`matches cpu with several input channels: ${name}`, async () => {
       const err = await wasmVsCpu(() => grad((w: tf.Tensor4D) =>
@@ -325,7 +329,7 @@ describe('Conv3D and Conv3DBackpropFilterV2 (correct but slow in tfjs 4.22 wasm:
   }
 
   // Several input channels (a volume model's later layers): the SIMD tiles over depth slices.
-  for (const [stride, pad, inChannels, filters] of [[1, 'same', 5, 12], [[2, 1, 1], 'valid', 8, 8], [2, 'same', 3, 4]] as [number | [number, number, number], Pad, number, number][]) {
+  for (const [stride, pad, inChannels, filters] of [[1, 'same', 5, 12], [[2, 1, 1], 'valid', 8, 8], [2, 'same', 3, 4], [1, 'same', 6, 13]] as [number | [number, number, number], Pad, number, number][]) {
     it(`Conv3DBackpropFilterV2 matches cpu with several input channels (the SIMD kernel): 3x3x3 ${pad} stride ${stride}, ${inChannels} -> ${filters} channels`, async () => {
       const x = () => rand([2, 7, 6, 5, inChannels], 6) as tf.Tensor5D;
       expect(await wasmVsCpu(() => grad((wt: tf.Tensor5D) => weightedSum(tf.conv3d(x(), wt, stride, pad), 4))(rand([3, 3, 3, inChannels, filters], 7) as tf.Tensor5D)))

@@ -1,5 +1,5 @@
 // The filter gradient of a convolution, 2D or 3D, by the SIMD kernels filterGradC1 (one input channel:
-// every model's first layer) and filterGrad (several input channels, output channels a multiple of 4)
+// every model's first layer) and filterGrad (several input channels, at least 4 output channels)
 // of simd-source.ts, on x padded as the forward pass padded it. Faster than the XNNPACK convolutions of
 // conv2d-backprop-filter.ts and conv3d.ts, which transpose x and repack all of dy as a filter at every
 // call (measured: 8x with one input channel, 1.6-2x with 16). A 2D convolution is the 3D one with depth 1.
@@ -20,7 +20,7 @@ export interface DirectFilterGradGeometry {
 
 /** Whether the SIMD kernels cover a filter of these channel counts (else the XNNPACK path does). */
 export function directFilterGradientCovers(inChannels: number, outChannels: number): boolean {
-  return inChannels === 1 || outChannels % 4 === 0;
+  return inChannels === 1 || outChannels >= 4;
 }
 
 /** dW [kd, kh, kw, Ci, Co] from x [B, D, H, W, Ci] and dy [B, Do, Ho, Wo, Co]. */

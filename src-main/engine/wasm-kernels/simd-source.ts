@@ -163,7 +163,7 @@ ${filterGradBlock(8)}
 ${filterGradBlock(4)}
 ${filterGradBlock(1)}
 
-  ;; The filter gradient of a convolution with Ci input channels and Co output channels, Co a multiple of 4:
+  ;; The filter gradient of a convolution with Ci input channels and Co >= 4 output channels:
   ;;   dw[i, j, ci, co] = sum over b, oh, ow of x[b, oh*sh + i, ow*sw + j, ci] * dy[b, oh, ow, co]
   ;; x padded as the forward pass padded it ([B, Hp, Wp, Ci]), dy [B, Ho, Wo, Co]; added to dw
   ;; [kh, kw, Ci, Co] (zeroed by the caller). XNNPACK does it as a convolution of x transposed with all of
@@ -314,29 +314,40 @@ function filterGradBlock(width: 16 | 8 | 4 | 1): string {
 }
 
 
-/** filterGrad over the output channels for `rows` input channels from $ci: tiles of TILE_COLUMNS vectors, then of one. */
+/**
+ * filterGrad over the output channels for `rows` input channels from $ci: tiles of TILE_COLUMNS vectors, then
+ * of one; a remainder of 1 to 3 channels is the last four channels again, adding only the lanes of those left.
+ */
 function filterGradRows(rows: number): string {
+  const tile = (columns: number, c: string, mask = '') => `(call $filterGradTile${rows}x${columns} ${FILTER_GRAD_ARGS} (local.get $ci) ${c}${mask})`;
   return `
   (func $filterGradRows${rows} ${FILTER_GRAD_PARAMS}
-    (local $c i32)
+    (local $c i32) (local $left i32)
     (block $done (loop $columnBlocks
-      (br_if $done (i32.ge_u (local.get $c) (local.get $Co)))
-      (if (i32.ge_u (i32.sub (local.get $Co) (local.get $c)) (i32.const ${4 * TILE_COLUMNS}))
+      (local.set $left (i32.sub (local.get $Co) (local.get $c)))
+      (br_if $done (i32.le_s (local.get $left) (i32.const 0)))
+      (if (i32.ge_s (local.get $left) (i32.const ${4 * TILE_COLUMNS}))
         (then
-          (call $filterGradTile${rows}x${TILE_COLUMNS} ${FILTER_GRAD_ARGS} (local.get $ci) (local.get $c))
+          ${tile(TILE_COLUMNS, '(local.get $c)')}
           (local.set $c (i32.add (local.get $c) (i32.const ${4 * TILE_COLUMNS}))))
+      (else (if (i32.ge_s (local.get $left) (i32.const 4))
+        (then
+          ${tile(1, '(local.get $c)', ' (v128.const i32x4 -1 -1 -1 -1)')}
+          (local.set $c (i32.add (local.get $c) (i32.const 4))))
         (else
-          (call $filterGradTile${rows}x1 ${FILTER_GRAD_ARGS} (local.get $ci) (local.get $c))
-          (local.set $c (i32.add (local.get $c) (i32.const 4)))))
+          ${tile(1, '(i32.sub (local.get $Co) (i32.const 4))', ' (i32x4.ge_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 4) (local.get $left))))')}
+          (local.set $c (local.get $Co))))))
       (br $columnBlocks)))
   )`;
 }
 
 /**
  * One tile of filterGrad: input channels $ci..$ci+rows by output channels $c..$c+4*columns, over every
- * (i, j). Generated per size, so that the rows x columns accumulators are locals kept in registers.
+ * (i, j). Generated per size, so that the rows x columns accumulators are locals kept in registers. Tiles
+ * of one vector take a lane mask of the channels they add (the remainder repeats channels already summed).
  */
 function filterGradTile(rows: number, columns: number): string {
+  const masked = columns === 1;
   const acc = (r: number, v: number) => `$a${r}_${v}`;
   const all: [number, number][] = [];
   for (let r = 0; r < rows; r++) for (let v = 0; v < columns; v++) all.push([r, v]);
@@ -347,9 +358,10 @@ function filterGradTile(rows: number, columns: number): string {
   const accumulate = Array.from({ length: rows }, (_, r) => `(local.set $xv (v128.load32_splat offset=${4 * r} (local.get $xp)))\n` +
     dys.map((d, v) => `(local.set ${acc(r, v)} (f32x4.add (local.get ${acc(r, v)}) (f32x4.mul (local.get $xv) (local.get ${d}))))`).join('\n')).join('\n');
   const store = all.map(([r, v]) => `(v128.store offset=${16 * v} (i32.add (local.get $out) (i32.mul (i32.const ${r}) (local.get $rowBytes)))
-          (f32x4.add (v128.load offset=${16 * v} (i32.add (local.get $out) (i32.mul (i32.const ${r}) (local.get $rowBytes)))) (local.get ${acc(r, v)})))`).join('\n');
+          (f32x4.add (v128.load offset=${16 * v} (i32.add (local.get $out) (i32.mul (i32.const ${r}) (local.get $rowBytes))))
+            ${masked ? `(v128.and (local.get ${acc(r, v)}) (local.get $mask))` : `(local.get ${acc(r, v)})`}))`).join('\n');
   return `
-  (func $filterGradTile${rows}x${columns} ${FILTER_GRAD_PARAMS} (param $c i32)
+  (func $filterGradTile${rows}x${columns} ${FILTER_GRAD_PARAMS} (param $c i32)${masked ? ' (param $mask v128)' : ''}
     (local $i i32) (local $j i32) (local $b i32) (local $oh i32) (local $ow i32)
     (local $xp i32) (local $dp i32) (local $out i32) (local $xStep i32) (local $dStep i32) (local $rowBytes i32) ${locals}
     (local.set $xStep (i32.shl (i32.mul (local.get $sw) (local.get $Ci)) (i32.const 2)))
