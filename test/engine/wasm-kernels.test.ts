@@ -108,7 +108,7 @@ describe('registration', () => {
   it('registers every fix, idempotently, for backend wasm', () => {
     const names = registerWasmKernelFixes();
     expect(names.sort()).toEqual([
-      'BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv3D', 'Conv3DBackpropFilterV2',
+      'Add', 'BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv3D', 'Conv3DBackpropFilterV2',
       'Conv3DBackpropInputV2', 'DdcnnAdamUpdate', 'Identity', 'MaxPool3D', 'MaxPool3DGrad', 'MaxPoolGrad', 'Sum',
     ]);
     expect(registerWasmKernelFixes().sort()).toEqual(names);
@@ -506,6 +506,52 @@ describe('BatchMatMul with a transposed operand (a scalar loop in tfjs 4.22 wasm
     dy.dispose();
     console.log(`x^T dy of [64,1568] and [64,64]: ${ours.toFixed(2)} ms vs ${theirs.toFixed(2)} ms package (${(theirs / ours).toFixed(1)}x)`);
     expect(theirs / ours).toBeGreaterThan(2);
+  });
+});
+
+describe('Add of a bias along the last axis (a per-element broadcast index in tfjs 4.22 wasm: every layer\'s forward pass)', () => {
+  for (const [a, b, note] of [
+    [[2, 5, 6, 7], [7], 'a conv layer\'s bias, 7 channels (vector + remainder)'],
+    [[8], [3, 4, 8], 'the bias first'],
+    [[2, 3, 3, 3, 13], [1, 1, 1, 1, 13], 'a 3D layer\'s bias of rank 5'],
+    [[6, 1], [1], 'one channel'],
+    [[2, 3, 4], [3, 1], 'another broadcast (the package kernel)'],
+    [[2, 3, 4], [2, 3, 4], 'same shapes (the package kernel)'],
+  ] as [number[], number[], string][]) {
+    it(`matches cpu: [${a}] + [${b}], ${note}`, async () => {
+      expect(await wasmVsCpu(() => tf.add(rand(a, 21), rand(b, 22)))).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+
+  it('matches cpu through a dense and a conv layer\'s forward pass and gradients', async () => {
+    for (const layer of [tf.layers.dense({ units: 5, kernelInitializer: 'glorotUniform', biasInitializer: 'randomNormal' }),
+      tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', biasInitializer: 'randomNormal' })]) {
+      const input = layer.getClassName() === 'Dense' ? [4, 9] : [2, 5, 5, 3];
+      const err = await wasmVsCpu(() => {
+        const x = rand(input, 23);
+        return tf.grad((v: tf.Tensor) => weightedSum(layer.apply(v) as tf.Tensor, 24))(x);
+      });
+      expect(err, layer.getClassName()).toBeLessThanOrEqual(TOLERANCE);
+    }
+  });
+
+  it('is faster than the package kernel on the reference net\'s first layer', async () => {
+    await tf.setBackend('wasm');
+    const x = rand([64, 26, 26, 16], 25);
+    const bias = rand([16], 26);
+    // Timed without reading the sum back (wasm kernels are done when they return): the copy out would
+    // take longer than the addition.
+    const kernelMs = () => {
+      tf.add(x, bias).dispose();
+      const t0 = performance.now();
+      for (let i = 0; i < 20; i++) tf.add(x, bias).dispose();
+      return (performance.now() - t0) / 20;
+    };
+    const ours = kernelMs();
+    const theirs = await withOriginalKernels(async () => kernelMs());
+    tf.dispose([x, bias]);
+    console.log(`bias add [64,26,26,16] + [16]: ${ours.toFixed(2)} ms vs ${theirs.toFixed(2)} ms package (${(theirs / ours).toFixed(1)}x)`);
+    expect(theirs / ours).toBeGreaterThan(1.5);
   });
 });
 

@@ -5,7 +5,8 @@
 // Slow:     Conv3D, Conv3DBackpropFilterV2, Conv2DBackpropInput (scalar loops; replaced by XNNPACK convs),
 //           Sum over leading axes (every bias gradient; replaced by an XNNPACK matrix product),
 //           BatchMatMul with a transposed operand (every dense layer's backward pass; a scalar loop),
-//           Identity (copies every activation the engine saves for the backward pass; now shared).
+//           Identity (copies every activation the engine saves for the backward pass; now shared),
+//           Add of a bias along the last axis (every layer's forward pass; a per-element broadcast index).
 // Added:    DdcnnAdamUpdate, one fused Adam step of a variable (engine/adam.ts).
 // Not needed by the model zoo, so deliberately not provided: the depthwise-conv gradients and
 // UnsortedSegmentSum (test/engine/layer-gradients.test.ts trains every layer type the zoo uses).
@@ -24,6 +25,7 @@ import { maxPool3DGradConfig, maxPoolGradConfig } from './max-pool-grad';
 import { makeSumConfig } from './sum-leading-axes';
 import { makeBatchMatMulConfig } from './batch-matmul-transposed';
 import { makeIdentityConfig } from './identity';
+import { makeAddConfig } from './bias-add';
 import { adamUpdateConfig } from './adam-update';
 import { WASM } from './wasm-backend';
 
@@ -65,6 +67,7 @@ export function registerWasmKernelFixes(): string[] {
   const originalSum = getKernel('Sum', WASM);
   const originalBatchMatMul = getKernel('BatchMatMul', WASM);
   const originalIdentity = getKernel('Identity', WASM);
+  const originalAdd = getKernel('Add', WASM);
   const fixes = [
     conv2dBackpropFilterConfig,
     conv2dBackpropInputConfig,
@@ -77,6 +80,7 @@ export function registerWasmKernelFixes(): string[] {
     makeSumConfig(originalSum && setUpOnFirstUse(originalSum)),
     makeBatchMatMulConfig(originalBatchMatMul && setUpOnFirstUse(originalBatchMatMul)),
     makeIdentityConfig(originalIdentity && setUpOnFirstUse(originalIdentity)),
+    makeAddConfig(originalAdd && setUpOnFirstUse(originalAdd)),
     adamUpdateConfig,
   ];
   for (const fix of fixes) {

@@ -124,6 +124,37 @@ export const SIMD_KERNELS_WAT = `
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows)))
   )
+
+  ;; out[i*r + j] = x[i*r + j] + b[j] for i < m, j < r: a bias added along the last axis (every conv and dense
+  ;; layer's forward pass), which tfjs's wasm Add does with a per-element broadcast index. Four columns at a
+  ;; time, the remainder one by one.
+  (func (export "addRows") (param $x i32) (param $b i32) (param $out i32) (param $m i32) (param $r i32)
+    (local $i i32) (local $j i32) (local $r4 i32) (local $row i32) (local $o i32)
+    (local.set $r4 (i32.and (local.get $r) (i32.const -4)))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $m)))
+      (local.set $j (i32.const 0))
+      (block $vectorsDone (loop $vector
+        (br_if $vectorsDone (i32.ge_u (local.get $j) (local.get $r4)))
+        (local.set $o (i32.shl (local.get $j) (i32.const 2)))
+        (v128.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $o)))
+          (f32x4.add (v128.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $o))))
+            (v128.load (i32.add (local.get $b) (local.get $o)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $vector)))
+      (block $tailDone (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $j) (local.get $r)))
+        (local.set $o (i32.shl (local.get $j) (i32.const 2)))
+        (f32.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $o)))
+          (f32.add (f32.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $o))))
+            (f32.load (i32.add (local.get $b) (local.get $o)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $tail)))
+      (local.set $row (i32.add (local.get $row) (i32.shl (local.get $r) (i32.const 2))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows)))
+  )
+
   ;; The filter gradient of a convolution with one input channel (every model's first layer):
   ;;   dw[i, j, co] = sum over b, oh, ow of x[b, oh*sh + i, ow*sw + j] * dy[b, oh, ow, co]
   ;; x already padded as the forward pass padded it ([B, Hp, Wp]), dy [B, Ho, Wo, Co]; the sums are added
