@@ -190,7 +190,7 @@ describe('Conv2DBackpropFilter (missing in tfjs 4.22 wasm)', () => {
   }
 
   // Several input channels (every later layer): the SIMD kernel's tiles of 4 input x 8 output channels, with
-  // input channels left over one by one, output channels left over in fours, and a last 1 to 3 output
+  // input channels left over two or one at a time, output channels left over in fours, and a last 1 to 3 output
   // channels as the last four again, masked (a local model's 13 -> 26); fewer than 4 output channels go to
   // the XNNPACK convolution.
   for (const [name, k, stride, pad, size, inChannels, outChannels] of [
@@ -329,7 +329,7 @@ describe('Conv3D and Conv3DBackpropFilterV2 (correct but slow in tfjs 4.22 wasm:
   }
 
   // Several input channels (a volume model's later layers): the SIMD tiles over depth slices.
-  for (const [stride, pad, inChannels, filters] of [[1, 'same', 5, 12], [[2, 1, 1], 'valid', 8, 8], [2, 'same', 3, 4], [1, 'same', 6, 13]] as [number | [number, number, number], Pad, number, number][]) {
+  for (const [stride, pad, inChannels, filters] of [[1, 'same', 5, 12], [[2, 1, 1], 'valid', 8, 8], [2, 'same', 3, 4], [1, 'same', 6, 13], [1, 'valid', 7, 12]] as [number | [number, number, number], Pad, number, number][]) {
     it(`Conv3DBackpropFilterV2 matches cpu with several input channels (the SIMD kernel): 3x3x3 ${pad} stride ${stride}, ${inChannels} -> ${filters} channels`, async () => {
       const x = () => rand([2, 7, 6, 5, inChannels], 6) as tf.Tensor5D;
       expect(await wasmVsCpu(() => grad((wt: tf.Tensor5D) => weightedSum(tf.conv3d(x(), wt, stride, pad), 4))(rand([3, 3, 3, inChannels, filters], 7) as tf.Tensor5D)))

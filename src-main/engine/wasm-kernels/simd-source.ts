@@ -200,7 +200,8 @@ ${filterGradBlock(1)}
   ;; [kh, kw, Ci, Co] (zeroed by the caller). XNNPACK does it as a convolution of x transposed with all of
   ;; dy as its filter, transposed and repacked at every call. Here every (i, j) and tile of input channels
   ;; by output channels is a sum of outer products over the positions, kept in registers: per position
-  ;; ${TILE_ROWS} x values (splatted) times ${TILE_COLUMNS} vectors of dy.
+  ;; ${TILE_ROWS} x values (splatted) times ${TILE_COLUMNS} vectors of dy; input channels left over go two,
+  ;; then one at a time.
   (func (export "filterGrad")
     (param $x i32) (param $dy i32) (param $dw i32) (param $B i32) (param $Hp i32) (param $Wp i32) (param $Ci i32)
     (param $Ho i32) (param $Wo i32) (param $Co i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32)
@@ -211,17 +212,16 @@ ${filterGradBlock(1)}
         (then
           (call $filterGradRows${TILE_ROWS} ${FILTER_GRAD_ARGS} (local.get $ci))
           (local.set $ci (i32.add (local.get $ci) (i32.const ${TILE_ROWS}))))
+      (else (if (i32.ge_u (i32.sub (local.get $Ci) (local.get $ci)) (i32.const 2))
+        (then
+          (call $filterGradRows2 ${FILTER_GRAD_ARGS} (local.get $ci))
+          (local.set $ci (i32.add (local.get $ci) (i32.const 2))))
         (else
           (call $filterGradRows1 ${FILTER_GRAD_ARGS} (local.get $ci))
-          (local.set $ci (i32.add (local.get $ci) (i32.const 1)))))
+          (local.set $ci (i32.add (local.get $ci) (i32.const 1)))))))
       (br $rowBlocks)))
   )
-${filterGradRows(TILE_ROWS)}
-${filterGradRows(1)}
-${filterGradTile(TILE_ROWS, TILE_COLUMNS)}
-${filterGradTile(TILE_ROWS, 1)}
-${filterGradTile(1, TILE_COLUMNS)}
-${filterGradTile(1, 1)}
+${[TILE_ROWS, 2, 1].map((rows) => filterGradRows(rows) + filterGradTile(rows, TILE_COLUMNS) + filterGradTile(rows, 1)).join('\n')}
 
   ;; One Adam step of one variable, in a single pass (tfjs's AdamOptimizer spends about ten kernel calls
   ;; per variable on it): with c1 = 1 - beta1, c2 = 1 - beta2, and a1, a2 = 1 - beta1^t, 1 - beta2^t,
