@@ -7,7 +7,8 @@
 //           BatchMatMul with a transposed operand (every dense layer's backward pass; a scalar loop),
 //           Identity (copies every activation the engine saves for the backward pass; now shared),
 //           Add of a bias along the last axis (every layer's forward pass; a per-element broadcast index).
-// Added:    DdcnnAdamUpdate, one fused Adam step of a variable (engine/adam.ts).
+// Added:    DdcnnAdamUpdate, one fused Adam step of a variable (engine/adam.ts); DdcnnReluGrad, relu's
+//           gradient in one pass, with the gradient of Relu that uses it (tfjs's formula elsewhere).
 // Not needed by the model zoo, so deliberately not provided: the depthwise-conv gradients and
 // UnsortedSegmentSum (test/engine/layer-gradients.test.ts trains every layer type the zoo uses).
 //
@@ -27,6 +28,7 @@ import { makeBatchMatMulConfig } from './batch-matmul-transposed';
 import { makeIdentityConfig } from './identity';
 import { makeAddConfig } from './bias-add';
 import { adamUpdateConfig } from './adam-update';
+import { registerReluGradient, reluGradConfig } from './relu-grad';
 import { WASM } from './wasm-backend';
 
 /** Kernel name -> the wasm backend's own kernel it replaced (undefined where it had none). */
@@ -82,6 +84,7 @@ export function registerWasmKernelFixes(): string[] {
     makeIdentityConfig(originalIdentity && setUpOnFirstUse(originalIdentity)),
     makeAddConfig(originalAdd && setUpOnFirstUse(originalAdd)),
     adamUpdateConfig,
+    reluGradConfig,
   ];
   for (const fix of fixes) {
     const original = getKernel(fix.kernelName, WASM);
@@ -89,6 +92,7 @@ export function registerWasmKernelFixes(): string[] {
     registerKernel(fix);
     replaced.set(fix.kernelName, original && setUpOnFirstUse(original));
   }
+  registerReluGradient();
   return [...replaced.keys()];
 }
 
