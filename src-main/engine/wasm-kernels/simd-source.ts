@@ -372,7 +372,6 @@ function filterGradBlock(width: 16 | 8 | 4 | 1): string {
   )`;
 }
 
-
 /**
  * filterGrad over the output channels for `rows` input channels from $ci: tiles of TILE_COLUMNS vectors, then
  * of one; a remainder of 1 to 3 channels is the last four channels again, adding only the lanes of those left.
