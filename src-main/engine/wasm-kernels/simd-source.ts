@@ -331,44 +331,7 @@ function filterGradBlock(width: 16 | 8 | 4 | 1): string {
     (param $Ho i32) (param $Wo i32) (param $Co i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $c i32)${masked ? ' (param $mask v128)' : ''}
     (local $i i32) (local $j i32) (local $b i32) (local $oh i32) (local $ow i32)
     (local $xp i32) (local $dp i32) (local $out i32) (local $xStep i32) (local $dStep i32) (local $xv v128) ${locals}
-    (local.set $xStep (i32.shl (local.get $sw) (i32.const 2)))
-    (local.set $dStep (i32.shl (local.get $Co) (i32.const 2)))
-    (block $rowsDone (loop $rows
-      (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $kh)))
-      (local.set $j (i32.const 0))
-      (block $colsDone (loop $cols
-        (br_if $colsDone (i32.ge_u (local.get $j) (local.get $kw)))
-        ${zero}
-        (local.set $b (i32.const 0))
-        (block $batchDone (loop $batch
-          (br_if $batchDone (i32.ge_u (local.get $b) (local.get $B)))
-          (local.set $oh (i32.const 0))
-          (block $outRowsDone (loop $outRows
-            (br_if $outRowsDone (i32.ge_u (local.get $oh) (local.get $Ho)))
-            ;; xp: x[b, oh*sh + i, j]; dp: dy[b, oh, 0, c]
-            (local.set $xp (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Hp))
-              (i32.add (i32.mul (local.get $oh) (local.get $sh)) (local.get $i))) (local.get $Wp)) (local.get $j)) (i32.const 2))))
-            (local.set $dp (i32.add (local.get $dy) (i32.shl (i32.add (i32.mul (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Ho))
-              (local.get $oh)) (local.get $Wo)) (local.get $Co)) (local.get $c)) (i32.const 2))))
-            (local.set $ow (i32.const 0))
-            (block $posDone (loop $pos
-              (br_if $posDone (i32.ge_u (local.get $ow) (local.get $Wo)))
-              ${accumulate}
-              (local.set $xp (i32.add (local.get $xp) (local.get $xStep)))
-              (local.set $dp (i32.add (local.get $dp) (local.get $dStep)))
-              (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-              (br $pos)))
-            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-            (br $outRows)))
-          (local.set $b (i32.add (local.get $b) (i32.const 1)))
-          (br $batch)))
-        ;; dw[i, j, c..c+width) +=
-        (local.set $out (i32.add (local.get $dw) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $i) (local.get $kw)) (local.get $j)) (local.get $Co)) (local.get $c)) (i32.const 2))))
-        ${store}
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $cols)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $rows)))
+${filterGradLoops('(i32.const 1)', '(i32.const 0)', zero, accumulate, store)}
   )`;
 }
 
@@ -422,9 +385,21 @@ function filterGradTile(rows: number, columns: number): string {
   (func $filterGradTile${rows}x${columns} ${FILTER_GRAD_PARAMS} (param $c i32)${masked ? ' (param $mask v128)' : ''}
     (local $i i32) (local $j i32) (local $b i32) (local $oh i32) (local $ow i32)
     (local $xp i32) (local $dp i32) (local $out i32) (local $xStep i32) (local $dStep i32) (local $rowBytes i32) ${locals}
-    (local.set $xStep (i32.shl (i32.mul (local.get $sw) (local.get $Ci)) (i32.const 2)))
-    (local.set $dStep (i32.shl (local.get $Co) (i32.const 2)))
     (local.set $rowBytes (i32.shl (local.get $Co) (i32.const 2)))
+${filterGradLoops('(local.get $Ci)', '(local.get $ci)', zero, `${loadDy}\n${accumulate}`, store)}
+  )`;
+}
+
+/**
+ * The loops of filterGradC1's blocks and filterGrad's tiles: for every filter position (i, j), zero the
+ * accumulators, run `accumulate` at every output position ($xp at x[b, oh*sh + i, ow*sw + j, inChannel], $dp at
+ * dy[b, oh, ow, $c]), then `store` them at $out = dw[i, j, inChannel, $c]. `channels` (x's channel count) and
+ * `inChannel` (the tile's first input channel) are WebAssembly expressions.
+ */
+function filterGradLoops(channels: string, inChannel: string, zero: string, accumulate: string, store: string): string {
+  return `
+    (local.set $xStep (i32.shl (i32.mul (local.get $sw) ${channels}) (i32.const 2)))
+    (local.set $dStep (i32.shl (local.get $Co) (i32.const 2)))
     (block $rowsDone (loop $rows
       (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $kh)))
       (local.set $j (i32.const 0))
@@ -437,15 +412,13 @@ function filterGradTile(rows: number, columns: number): string {
           (local.set $oh (i32.const 0))
           (block $outRowsDone (loop $outRows
             (br_if $outRowsDone (i32.ge_u (local.get $oh) (local.get $Ho)))
-            ;; xp: x[b, oh*sh + i, j, ci]; dp: dy[b, oh, 0, c]
             (local.set $xp (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Hp))
-              (i32.add (i32.mul (local.get $oh) (local.get $sh)) (local.get $i))) (local.get $Wp)) (local.get $j)) (local.get $Ci)) (local.get $ci)) (i32.const 2))))
+              (i32.add (i32.mul (local.get $oh) (local.get $sh)) (local.get $i))) (local.get $Wp)) (local.get $j)) ${channels}) ${inChannel}) (i32.const 2))))
             (local.set $dp (i32.add (local.get $dy) (i32.shl (i32.add (i32.mul (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Ho))
               (local.get $oh)) (local.get $Wo)) (local.get $Co)) (local.get $c)) (i32.const 2))))
             (local.set $ow (i32.const 0))
             (block $posDone (loop $pos
               (br_if $posDone (i32.ge_u (local.get $ow) (local.get $Wo)))
-              ${loadDy}
               ${accumulate}
               (local.set $xp (i32.add (local.get $xp) (local.get $xStep)))
               (local.set $dp (i32.add (local.get $dp) (local.get $dStep)))
@@ -455,13 +428,11 @@ function filterGradTile(rows: number, columns: number): string {
             (br $outRows)))
           (local.set $b (i32.add (local.get $b) (i32.const 1)))
           (br $batch)))
-        ;; dw[i, j, ci + r, c..c+4*columns) +=
         (local.set $out (i32.add (local.get $dw) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $i) (local.get $kw)) (local.get $j))
-          (local.get $Ci)) (local.get $ci)) (local.get $Co)) (local.get $c)) (i32.const 2))))
+          ${channels}) ${inChannel}) (local.get $Co)) (local.get $c)) (i32.const 2))))
         ${store}
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $cols)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $rows)))
-  )`;
+      (br $rows)))`;
 }
