@@ -3,7 +3,7 @@
 // SIMD kernel reluGrad (simd-source.ts) does the same arithmetic in one pass. The gradient registered for
 // Relu uses the kernel where the current backend has it, and tfjs's own formula everywhere else.
 
-import { cast, engine, getKernel, mul, registerGradient, Relu, step } from '@tensorflow/tfjs';
+import { cast, engine, getKernel, mul, registerGradient, Relu, step, util } from '@tensorflow/tfjs';
 import type { GradConfig, KernelConfig, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simdKernels } from './simd-module';
@@ -19,7 +19,7 @@ function reluGradKernel(args: { inputs: { dy: TensorInfo; x: TensorInfo }; backe
   assertDtype(x.dtype, 'float32');
   if (dy.shape.join() !== x.shape.join()) throw new Error(`${RELU_GRAD}: dy [${dy.shape}] does not match x [${x.shape}]`);
   const out = makeFloat32(backend, x.shape);
-  simd.reluGrad(heapOffset(backend, dy), heapOffset(backend, x), heapOffset(backend, out), x.shape.reduce((p, q) => p * q, 1));
+  simd.reluGrad(heapOffset(backend, dy), heapOffset(backend, x), heapOffset(backend, out), util.sizeFromShape(x.shape));
   return out;
 }
 
