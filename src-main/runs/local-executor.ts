@@ -1,6 +1,11 @@
 // The local executor: every trainer is a process of this machine (child_process.fork in the CLI, the server
 // and the tests, an Electron utility process in the app), at most `workers` at a time. With a GPU backend
 // each process gets its own GPU through the environment of its slot (engine/gpu-devices.ts).
+//
+// A trainer still waiting for the trainers it needs (the coarse model for the local models, the global
+// model for the coarse model) is started early in a slot that would otherwise stay idle: its process loads
+// TensorFlow and the project's modules (about a second) while the others finish, and trains as soon as
+// its job is sent. Its stage's clock starts then, when the job is sent, as for any other trainer.
 import type { Executor, Trainer, TrainerEnd, TrainerEvent, TrainerSubmission } from './executor';
 import type { TrainerLauncher, TrainerProcess } from './launcher';
 
@@ -18,6 +23,10 @@ interface Queued {
   sub: TrainerSubmission;
   /** undefined while the trainers it waits for run; then whether they all finished. */
   ready?: boolean;
+  /** Its process, started early in an idle slot while it waits; it has not been sent its job yet. */
+  warm?: { proc: TrainerProcess; slot: number };
+  /** Its early process ended before its job was sent: it starts the usual way, when ready. */
+  noWarm?: boolean;
   start: (slot: number) => void;
   fail: (end: TrainerEnd) => void;
 }
@@ -25,20 +34,52 @@ interface Queued {
 export function localExecutor(o: LocalExecutorOptions): Executor {
   const freeSlots = Array.from({ length: Math.max(1, o.workers) }, (_, i) => i);
   const queue: Queued[] = [];
+  let closed = false;
 
-  /** Starts queued trainers whose prerequisites finished, in submission order, while slots are free. */
+  const freeSlot = (slot: number) => {
+    freeSlots.push(slot);
+    freeSlots.sort((a, b) => a - b);
+  };
+
+  /** Ends the early process of a queued trainer that will not use it; its exit frees the slot. */
+  function dropWarm(q: Queued): void {
+    q.warm?.proc.kill('SIGKILL');
+  }
+
+  /**
+   * Starts queued trainers whose prerequisites finished, in submission order, while slots are free (a warm
+   * one in its own slot); then starts the processes of waiting trainers in the slots still free.
+   */
   function pump(): void {
+    if (closed) return;
     for (const q of [...queue]) {
       if (q.ready === undefined) continue;
       if (!q.ready) {
         queue.splice(queue.indexOf(q), 1);
+        dropWarm(q);
         q.fail({ finished: false, dependencyFailed: true, reason: 'a model it needs did not finish' });
         continue;
       }
-      const slot = freeSlots.shift();
+      const slot = q.warm ? q.warm.slot : freeSlots.shift();
       if (slot === undefined) return;
       queue.splice(queue.indexOf(q), 1);
       q.start(slot);
+    }
+    for (const q of queue) {
+      if (freeSlots.length === 0) return;
+      if (q.ready !== undefined || q.warm || q.noWarm) continue;
+      const slot = freeSlots.shift()!;
+      const proc = o.launcher({ env: o.deviceEnv(slot), logFile: q.sub.logFile });
+      q.warm = { proc, slot };
+      // Gone before its job was sent (killed, or it failed to load): the slot is free again, and the
+      // trainer starts the usual way when it is ready (a process that fails to load is not started again and again).
+      proc.onExit(() => {
+        if (q.warm?.proc !== proc) return;
+        q.warm = undefined;
+        q.noWarm = true;
+        freeSlot(slot);
+        pump();
+      });
     }
   }
 
@@ -52,7 +93,8 @@ export function localExecutor(o: LocalExecutorOptions): Executor {
     const q: Queued = {
       sub,
       start: (slot) => {
-        const p = o.launcher({ env: o.deviceEnv(slot), logFile: sub.logFile });
+        const p = q.warm?.proc ?? o.launcher({ env: o.deviceEnv(slot), logFile: sub.logFile });
+        q.warm = undefined;
         proc = p;
         emit({ type: 'job', status: { id: String(p.pid), state: 'RUNNING' } });
         let finished = false;
@@ -64,8 +106,7 @@ export function localExecutor(o: LocalExecutorOptions): Executor {
         });
         p.onExit((code, signal) => {
           proc = undefined;
-          freeSlots.push(slot);
-          freeSlots.sort((a, b) => a - b);
+          freeSlot(slot);
           resolveEnd({ finished, reason: lastError || `trainer exited with ${signal ? `signal ${signal}` : `code ${code}`}` });
           pump();
         });
@@ -96,6 +137,7 @@ export function localExecutor(o: LocalExecutorOptions): Executor {
         const i = queue.indexOf(q);
         if (i >= 0) {
           queue.splice(i, 1);
+          dropWarm(q);
           resolveEnd({ finished: false, reason: 'stopped before it started' });
           return;
         }
@@ -114,6 +156,10 @@ export function localExecutor(o: LocalExecutorOptions): Executor {
     submit: async (group, after) => group.map((sub) => trainer(sub, after)),
     // A local trainer does not outlive its orchestrator (it exits when its channel closes).
     attach: async () => undefined,
-    close: () => {},
+    // A trainer still queued when the execution ends never gets its job: its early process goes.
+    close: () => {
+      closed = true;
+      queue.forEach(dropWarm);
+    },
   };
 }

@@ -1,0 +1,78 @@
+// The local executor starts the process of a trainer that waits for others (the coarse model for the local
+// models, the global model for the coarse model) in a slot that would stay idle, and sends it its job only
+// when they have finished. Real runs on real MNIST digits, real trainer processes.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { executeRun, type RunEvent } from '../../src-main/runs/execute-run';
+import { forkLauncher, type TrainerLauncher } from '../../src-main/runs/launcher';
+import { createSmallRun, processAlive, tempWorkspace } from '../helpers/runs';
+
+const config = { epochs: 1, limit: 200, limitTest: 100, width: 4 };
+const LOCALS = ['local-0', 'local-1', 'local-2', 'local-3'];
+
+interface Launch {
+  model: string;
+  pid: number | undefined;
+  at: number;
+  exitedAt?: number;
+}
+
+/** forkLauncher, recording when each process started and exited; `after` may act on a new process. */
+function recording(launches: Launch[], after?: (l: Launch, kill: () => void) => void): TrainerLauncher {
+  return (o) => {
+    const proc = forkLauncher(o);
+    const l: Launch = { model: path.basename(o.logFile, '.log'), pid: proc.pid, at: performance.now() };
+    launches.push(l);
+    proc.onExit(() => (l.exitedAt = performance.now()));
+    after?.(l, () => proc.kill('SIGKILL'));
+    return proc;
+  };
+}
+
+describe('warm trainer processes', () => {
+  it('starts the coarse and global processes while the models they wait for still train, and sends their jobs only after those finished', async () => {
+    const runDir = await createSmallRun(tempWorkspace(), config);
+    const launches: Launch[] = [];
+    const sent = new Map<string, number>();
+    const rec = await executeRun(runDir, {
+      launcher: recording(launches),
+      workers: 2,
+      onEvent: (e: RunEvent) => {
+        if (e.type === 'launch') sent.set(e.model, performance.now());
+      },
+    }).done;
+    expect(rec.status, rec.error).toBe('completed');
+
+    // One process per model: the early process is the one that trains.
+    expect(launches.map((l) => l.model).sort()).toEqual(['coarse', 'global', ...LOCALS]);
+    const of = (model: string) => launches.find((l) => l.model === model)!;
+    const lastLocalExit = Math.max(...LOCALS.map((m) => of(m).exitedAt!));
+    // The coarse process started before the last local model's process ended, its job only after.
+    expect(of('coarse').at).toBeLessThan(lastLocalExit);
+    expect(sent.get('coarse')!).toBeGreaterThanOrEqual(lastLocalExit);
+    // The global process started while the coarse model trained; its job came after the coarse model's end.
+    expect(of('global').at).toBeLessThan(of('coarse').exitedAt!);
+    expect(sent.get('global')!).toBeGreaterThanOrEqual(of('coarse').exitedAt!);
+    expect(launches.every((l) => l.exitedAt !== undefined && !processAlive(l.pid!))).toBe(true);
+  });
+
+  it('starts a trainer the usual way when its early process dies before its job is sent, and never leaves one behind', async () => {
+    const runDir = await createSmallRun(tempWorkspace(), { ...config, global: false });
+    const launches: Launch[] = [];
+    // The coarse model's first (early) process is killed as soon as it starts.
+    const rec = await executeRun(runDir, {
+      launcher: recording(launches, (l, kill) => {
+        if (l.model === 'coarse' && launches.filter((x) => x.model === 'coarse').length === 1) kill();
+      }),
+      workers: 2,
+    }).done;
+    expect(rec.status, rec.error).toBe('completed');
+    expect(rec.restarts).toEqual([]);
+    const coarse = launches.filter((l) => l.model === 'coarse');
+    // Killed early, then started once more (not again and again) when the local models had finished.
+    expect(coarse).toHaveLength(2);
+    expect(coarse[1].at).toBeGreaterThanOrEqual(Math.max(...LOCALS.map((m) => launches.find((l) => l.model === m)!.exitedAt!)));
+    expect(rec.models.coarse.state).toBe('done');
+    expect(launches.every((l) => l.exitedAt !== undefined && !processAlive(l.pid!))).toBe(true);
+  });
+});
