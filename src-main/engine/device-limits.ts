@@ -41,12 +41,12 @@ export function checkBatchFits(cost: Pick<ModelCost, 'largestActivation' | 'larg
  * Checks every model of a run against the backend's device before any trainer starts (a no-op on
  * backends without a WebGPU adapter): throws, naming the model, when its batch does not fit.
  */
-export function checkRunFits(backend: BackendInfo, models: Record<string, { arch?: Architecture }>, batch: number, nTrain: number): void {
+export function checkRunFits(backend: BackendInfo, models: Record<string, { arch?: Architecture }>, batchOf: (model: string) => number, nTrain: number): void {
   if (backend.adapter === undefined) return;
   for (const [name, m] of Object.entries(models)) {
     if (m.arch === undefined) continue; // the coarse model: a few hundred numbers per sample
     try {
-      checkBatchFits(modelCost(m.arch), Math.min(batch, nTrain), backend.adapter);
+      checkBatchFits(modelCost(m.arch), Math.min(batchOf(name), nTrain), backend.adapter);
     } catch (err) {
       throw new Error(`${name}: ${(err as Error).message}`);
     }

@@ -7,7 +7,7 @@ import { initBackend, type BackendInfo } from '../engine/backend';
 import { countGpus, trainerDeviceEnv } from '../engine/gpu-devices';
 import { checkRunFits } from '../engine/device-limits';
 import { coarseHiddenUnits } from '../engine/architecture';
-import { augmentSettingsOf } from './training-settings';
+import { augmentSettingsOf, localLearningRate } from './training-settings';
 import { RUN_DEFAULTS } from './run-config';
 import { evaluateRun } from './evaluate';
 import { peakRssMB } from '../data/peak-memory';
@@ -89,6 +89,8 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
   const save = () => writeRunRecord(runDir, rec);
   // Resolved when the run was created; a record without one is not a run this code made.
   const runBatch = rec.config.batch ?? RUN_DEFAULTS.batch;
+  const isLocal = (model: string) => rec.models[model].role === 'local' || rec.models[model].role === 'fold';
+  const batchOf = (model: string) => (rec.models[model].role === 'coarse' ? coarseBatch(runBatch, rec.dataset.nTrain) : isLocal(model) ? (rec.config.localBatch ?? runBatch) : runBatch);
   const appendMetric = (m: object) => fs.appendFileSync(L.metrics, JSON.stringify({ t: new Date().toISOString(), ...m }) + '\n');
 
   function jobFor(model: string, backend: BackendInfo): TrainerJob {
@@ -107,8 +109,8 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
           : undefined,
       classes: rec.dataset.classes.length,
       epochs: m.role === 'coarse' ? (rec.config.coarseEpochs ?? rec.config.epochs) : rec.config.epochs,
-      batch: m.role === 'coarse' ? coarseBatch(runBatch, rec.dataset.nTrain) : runBatch,
-      learningRate: rec.config.learningRate ?? RUN_DEFAULTS.learningRate,
+      batch: batchOf(model),
+      learningRate: isLocal(model) ? localLearningRate(rec.config) : (rec.config.learningRate ?? RUN_DEFAULTS.learningRate),
       seed: rec.config.seed,
       backend: backend.name,
       classWeight: rec.config.classWeight ?? 'none',
@@ -298,7 +300,7 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
     const workers = opts.workers ?? rec.config.workers ?? defaultWorkers(backend);
     rec.backend = backend;
     // A batch the GPU cannot hold fails the run now, with the largest batch that fits, not in every trainer.
-    checkRunFits(backend, rec.models, runBatch, rec.dataset.nTrain);
+    checkRunFits(backend, rec.models, batchOf, rec.dataset.nTrain);
     rec.status = 'running';
     // A new execution (first start or `ddcnn resume`) gives every unfinished model its full restart budget.
     for (const m of Object.values(rec.models)) if (m.state !== 'done') Object.assign(m, { state: 'queued', attempts: 0, error: undefined });

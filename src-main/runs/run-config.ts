@@ -37,6 +37,11 @@ export const runConfigSchema = z.object({
   batch: z.number().int().positive().optional(),
   /** Adam's (peak) learning rate; default 0.003 below 5,000 training cases, else 0.001. */
   learningRate: z.number().positive().optional(),
+  /**
+   * Batch of the local (and fold) models, which train at learningRate * localBatch / batch; default: twice the
+   * default batch from 5,000 training cases on, else the batch (runs made before this setting: the batch).
+   */
+  localBatch: z.number().int().positive().optional(),
   seed: z.number().int(),
   global: z.boolean(),
   workers: z.number().int().positive().optional(),

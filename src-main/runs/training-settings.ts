@@ -6,6 +6,8 @@ import { RUN_DEFAULTS, type RunConfig } from './run-config';
 
 /** Below this many training cases the default batch is SMALL_SET_BATCH and the learning rate SMALL_SET_LEARNING_RATE. */
 export const SMALL_TRAINING_SET = 5000;
+/** From SMALL_TRAINING_SET cases on, the local models' default batch is this many times the default batch. */
+export const LOCAL_BATCH_FACTOR = 2;
 export const SMALL_SET_BATCH = 16;
 export const SMALL_SET_LEARNING_RATE = 0.003;
 export const DEFAULT_FOLDS = 3;
@@ -14,7 +16,15 @@ export const DEFAULT_FOLDS = 3;
 export function resolveTrainingSettings(config: RunConfig, dims: number, nTrain: number): void {
   // Small training sets get more optimisation steps per epoch from a smaller batch, and a higher rate: on the
   // demo's validation split, batch 16 at 0.003 beat batch 64 at 0.001 and batch 16 at 0.001 (README).
+  const defaultBatch = config.batch === undefined;
   config.batch ??= nTrain < SMALL_TRAINING_SET ? SMALL_SET_BATCH : RUN_DEFAULTS.batch;
+  // A local model does about 1/N of the global model's work per sample, so at the same batch its steps are
+  // N times shorter and their fixed costs (kernel calls, the optimizer's pass over the weights, the loss
+  // read back) weigh N times more. With twice the batch at twice the rate (linear scaling) the local models of
+  // MNIST 2x2 (12,000 digits, 2 epochs) trained 15% faster, and the coarse model's test accuracy went from
+  // 94.3% to 96.0% (README). Small sets keep the batch: they need the steps. A batch the user chose applies
+  // to every model, unless a local batch is given too.
+  config.localBatch ??= defaultBatch && nTrain >= SMALL_TRAINING_SET ? LOCAL_BATCH_FACTOR * config.batch : config.batch;
   config.learningRate ??= nTrain < SMALL_TRAINING_SET ? SMALL_SET_LEARNING_RATE : RUN_DEFAULTS.learningRate;
   // By measurement on the validation splits (README): light augmentation lowered the coarse model's AUC on
   // the demo's volumes (0.810 to 0.765, 5 epochs) and on LIDC's (0.869 to 0.852, 15 epochs), and raised the
@@ -30,6 +40,12 @@ export function resolveTrainingSettings(config: RunConfig, dims: number, nTrain:
   if (config.coarseInputs === 'out-of-fold') config.folds ??= DEFAULT_FOLDS;
   if (config.flip?.includes('z') && dims !== 3) throw new Error(`--flip z needs volumes; ${config.data} is 2D (flip x or y)`);
   if (config.rotate && dims !== 2) throw new Error(`--rotate is for 2D images; ${config.data} is 3D (rotations of volumes are not offered)`);
+}
+
+/** The local models' learning rate: the run's, scaled with their batch (linear scaling). */
+export function localLearningRate(config: RunConfig): number {
+  const rate = config.learningRate ?? RUN_DEFAULTS.learningRate;
+  return config.localBatch === undefined ? rate : (rate * config.localBatch) / (config.batch ?? RUN_DEFAULTS.batch);
 }
 
 /** The spatial axis of a named flip axis: x is the last (width), y the one before, z the first of a volume. */
@@ -57,8 +73,10 @@ export function describeTraining(config: RunConfig, dims: number): string {
     ? `augmentation ${config.augment} (shift up to ${a.shift} voxels${a.rotateDegrees ? `, rotation up to ${a.rotateDegrees} degrees` : ''}${a.flipAxes.length ? `, flips ${a.flipAxes.map(axis).join(',')}` : ''}${a.intensityJitter ? `, intensity jitter ${a.intensityJitter}` : ''})`
     : 'no augmentation';
   const schedule = config.schedule === 'cosine' ? `cosine learning rate from ${config.learningRate} (${config.warmup} warm-up epoch${config.warmup === 1 ? '' : 's'})` : config.schedule === 'plateau' ? `learning rate ${config.learningRate}, halved on plateaus` : `constant learning rate ${config.learningRate}`;
+  const local = config.localBatch !== undefined && config.localBatch !== config.batch
+    ? [`batch ${config.batch} (local models ${config.localBatch} at rate ${localLearningRate(config)})`] : [];
   const regular = [config.weightDecay ? `weight decay ${config.weightDecay}` : '', config.dropout ? `dropout ${config.dropout}` : ''].filter(Boolean);
   const select = config.select === 'last' ? 'the last epoch kept' : `best epoch by validation ${config.select === 'balanced-accuracy' ? 'balanced accuracy' : config.select}`;
   const coarse = config.coarseInputs === 'out-of-fold' ? `coarse model on out-of-fold outputs (${config.folds} folds)` : config.coarseInputs === 'validation' ? 'coarse model on the validation split' : "coarse model on the local models' training outputs";
-  return [augmentation, schedule, ...regular, `class weights ${config.classWeight}`, select, coarse].join('; ');
+  return [augmentation, schedule, ...local, ...regular, `class weights ${config.classWeight}`, select, coarse].join('; ');
 }
