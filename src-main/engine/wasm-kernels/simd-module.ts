@@ -1,6 +1,15 @@
 // Compiles the SIMD kernels (simd-source.ts) against the wasm backend's memory, once per process,
 // and hands them to the kernel fixes. Until prepared (or where the engine lacks 128-bit SIMD) the
 // fixes use their JavaScript or XNNPACK paths, which compute the same values.
+//
+// Every trainer process needs them, and assembling the text with wabt (loading wabt included) is a good
+// part of a trainer's start: the binary is kept under node_modules/.cache, named by the hash of the text,
+// so that later processes of the same install load it instead. Where that folder cannot be written (a
+// packaged app) every process assembles the text itself, as before.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import wabtInit from 'wabt';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { SIMD_KERNELS_WAT } from './simd-source';
@@ -33,6 +42,49 @@ function backendMemory(backend: BackendWasm): object | undefined {
   return memory instanceof wasmApi.Memory ? memory : undefined;
 }
 
+/** WebAssembly binary of the kernels' text, by wabt. */
+async function assemble(): Promise<Uint8Array> {
+  const wabt = await wabtInit();
+  const parsed = wabt.parseWat('simd-kernels.wat', SIMD_KERNELS_WAT, { simd: true });
+  try {
+    parsed.validate();
+    return parsed.toBinary({}).buffer;
+  } finally {
+    parsed.destroy();
+  }
+}
+
+/** Where the binary of this text is cached: beside the project's other build caches (see process-entry.ts). */
+function cacheFile(): string {
+  const nodeModules = path.dirname(path.dirname(createRequire(import.meta.url).resolve('wabt/package.json')));
+  const hash = crypto.createHash('sha256').update(SIMD_KERNELS_WAT).digest('hex').slice(0, 16);
+  return path.join(nodeModules, '.cache', 'ddcnn-simd', `kernels-${hash}.wasm`);
+}
+
+/**
+ * The compiled module: from the cached binary `file` when there is one that compiles, else assembled (and
+ * written to `file` where it can be).
+ */
+export async function loadKernelModule(file = cacheFile()): Promise<object> {
+  try {
+    return new wasmApi.Module(fs.readFileSync(file));
+  } catch {
+    // None yet, or unreadable or damaged: assemble the text.
+  }
+  const binary = await assemble();
+  const module = new wasmApi.Module(binary);
+  try {
+    // Through a temporary file: processes starting at the same time never read a partial binary.
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, binary);
+    fs.renameSync(tmp, file);
+  } catch {
+    // A read-only install: nothing is cached, every process assembles the text.
+  }
+  return module;
+}
+
 /**
  * Compiles and instantiates the kernels on `backend`'s memory. Resolves to undefined (and the
  * fallbacks stay in use) where the memory is not reachable; a compile error is a bug and throws.
@@ -41,17 +93,9 @@ export function prepareSimdKernels(backend: BackendWasm): Promise<SimdKernels | 
   preparing ??= (async () => {
     const memory = backendMemory(backend);
     if (memory === undefined) return undefined;
-    const wabt = await wabtInit();
-    const parsed = wabt.parseWat('simd-kernels.wat', SIMD_KERNELS_WAT, { simd: true });
-    try {
-      parsed.validate();
-      const { buffer } = parsed.toBinary({});
-      const instance = new wasmApi.Instance(new wasmApi.Module(buffer), { env: { memory } });
-      kernels = instance.exports as unknown as SimdKernels;
-      return kernels;
-    } finally {
-      parsed.destroy();
-    }
+    const instance = new wasmApi.Instance(await loadKernelModule(), { env: { memory } });
+    kernels = instance.exports as unknown as SimdKernels;
+    return kernels;
   })();
   return preparing;
 }
