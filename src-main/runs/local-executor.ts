@@ -61,7 +61,8 @@ export function localExecutor(o: LocalExecutorOptions): Executor {
         continue;
       }
       const slot = q.warm ? q.warm.slot : freeSlots.shift();
-      if (slot === undefined) return;
+      // No slot free: only the trainers behind it that already hold one (warm) can start.
+      if (slot === undefined) continue;
       queue.splice(queue.indexOf(q), 1);
       q.start(slot);
     }
