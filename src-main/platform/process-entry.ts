@@ -1,7 +1,7 @@
 // Where the entry module of a child process is, and how node must start it. In the packaged app (and any
 // build) the bundled .js sits beside the caller. In the source tree (`ddcnn`, the tests) the .ts source
 // runs through tsx, except the trainer's: a run starts one trainer per model, so its entry is bundled with
-// esbuild into one file under node_modules/.cache (packages left as imports), which starts in about 0.5 s
+// esbuild into one file under node_modules/.cache (packages left external), which starts in about 0.5 s
 // where tsx took about 2 s (tsx's own start, and its loader hooks on each of hundreds of modules).
 // The bundle is CommonJS: its packages are then loaded with require, and TensorFlow.js with its wasm
 // backend loads in 160-190 ms where Node's ES-module loader took 515-640 ms (it parses every CommonJS file

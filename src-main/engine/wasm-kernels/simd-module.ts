@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import wabtInit from 'wabt';
+import { writeFileAtomic } from '../model-io';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { SIMD_KERNELS_WAT } from './simd-source';
 
@@ -74,11 +75,9 @@ export async function loadKernelModule(file = cacheFile()): Promise<object> {
   const binary = await assemble();
   const module = new wasmApi.Module(binary);
   try {
-    // Through a temporary file: processes starting at the same time never read a partial binary.
+    // Atomically: processes starting at the same time never read a partial binary.
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, binary);
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, binary);
   } catch {
     // A read-only install: nothing is cached, every process assembles the text.
   }
