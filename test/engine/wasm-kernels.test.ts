@@ -117,7 +117,7 @@ describe('registration', () => {
     const names = registerWasmKernelFixes();
     expect(names.sort()).toEqual([
       'Add', 'BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv3D', 'Conv3DBackpropFilterV2',
-      'Conv3DBackpropInputV2', 'DdcnnAdamUpdate', 'DdcnnReluGrad', 'Identity', 'MaxPool3D', 'MaxPool3DGrad', 'MaxPoolGrad', 'Sum',
+      'Conv3DBackpropInputV2', 'DdcnnAdamUpdate', 'DdcnnReluGrad', 'Identity', 'MaxPool3D', 'MaxPool3DGrad', 'MaxPoolGrad', 'PadV2', 'Sum',
     ]);
     expect(registerWasmKernelFixes().sort()).toEqual(names);
     for (const name of names) expect(tf.getKernel(name, 'wasm')).toBeDefined();
@@ -615,5 +615,51 @@ describe('Identity (tfjs 4.22 wasm copies every tensor the engine saves for a ba
     expect(Array.from(b.dataSync())).toEqual(Array.from(values));
     b.dispose();
     expect(backend.numDataIds()).toBe(before - 1);
+  });
+});
+
+describe('PadV2 (an index computation per value in tfjs 4.22 wasm: the padded input of every \'same\' filter gradient)', () => {
+  for (const [shape, paddings, value, note] of [
+    [[2, 5, 6, 3], [[0, 0], [1, 1], [1, 1], [0, 0]], 0, 'a conv layer\'s \'same\' padding (one copy per row)'],
+    [[2, 3, 4, 5, 1], [[0, 0], [1, 2], [0, 1], [2, 0], [0, 0]], 0, 'a 3D input, uneven padding, one channel'],
+    [[2, 3, 1, 4, 1, 2], [[0, 0], [0, 0], [0, 1], [0, 0], [0, 1], [0, 0]], 0, 'the rank-6 view that inserts zeros between rows'],
+    [[3, 4], [[2, 1], [0, 3]], 1.5, 'the leading and the last axis, another constant'],
+    [[7], [[2, 3]], -2, 'rank 1'],
+    [[2, 3], [[0, 0], [0, 0]], 0, 'no padding at all (a copy)'],
+    [[0, 3], [[1, 1], [0, 0]], 4, 'an empty input'],
+  ] as [number[], [number, number][], number, string][]) {
+    it(`matches cpu value for value: [${shape}], ${note}`, async () => {
+      const x = rand(shape, 61);
+      const ours = await on('wasm', () => tf.pad(x, paddings, value));
+      const cpu = await on('cpu', () => tf.pad(x, paddings, value));
+      x.dispose();
+      expect(ours.length).toBe(cpu.length);
+      expect(Array.from(ours)).toEqual(Array.from(cpu));
+    });
+  }
+
+  it('matches cpu on int32 and (through the package kernel) bool tensors', async () => {
+    for (const dtype of ['int32', 'bool'] as const) {
+      const values = Array.from({ length: 24 }, (_, i) => (dtype === 'bool' ? i % 3 === 0 : i * 7 - 40));
+      const f = () => tf.pad(tf.tensor(values, [2, 3, 4], dtype), [[1, 0], [0, 2], [1, 1]], dtype === 'bool' ? 1 : 9);
+      const ours = await on('wasm', f);
+      const cpu = await on('cpu', f);
+      expect(Array.from(ours), dtype).toEqual(Array.from(cpu));
+    }
+  });
+
+  it('is faster than the package kernel on the demo\'s first 3D layer ([16,28,28,28,1] padded by 1)', async () => {
+    await tf.setBackend('wasm');
+    const x = rand([16, 28, 28, 28, 1], 62);
+    const f = () => tf.pad(x, [[0, 0], [1, 1], [1, 1], [1, 1], [0, 0]]);
+    let ours = Infinity;
+    let theirs = Infinity;
+    for (let round = 0; round < 3; round++) {
+      ours = Math.min(ours, kernelMs(f, 5));
+      theirs = Math.min(theirs, await withOriginalKernels(async () => kernelMs(f, 5)));
+    }
+    x.dispose();
+    console.log(`pad [16,28,28,28,1] by 1: ${ours.toFixed(2)} ms vs ${theirs.toFixed(2)} ms package (${(theirs / ours).toFixed(1)}x)`);
+    expect(theirs / ours).toBeGreaterThan(3);
   });
 });

@@ -6,7 +6,8 @@
 //           Sum over leading axes (every bias gradient; replaced by an XNNPACK matrix product),
 //           BatchMatMul with a transposed operand (every dense layer's backward pass; a scalar loop),
 //           Identity (copies every activation the engine saves for the backward pass; now shared),
-//           Add of a bias along the last axis (every layer's forward pass; a per-element broadcast index).
+//           Add of a bias along the last axis (every layer's forward pass; a per-element broadcast index),
+//           PadV2 (the 'same'-padded input of every filter gradient; an index computation per value).
 // Added:    DdcnnAdamUpdate, one fused Adam step of a variable (engine/adam.ts); DdcnnReluGrad, relu's
 //           gradient in one pass, with the gradient of Relu that uses it (tfjs's formula elsewhere).
 // Not needed by the model zoo, so deliberately not provided: the depthwise-conv gradients and
@@ -27,6 +28,7 @@ import { makeSumConfig } from './sum-leading-axes';
 import { makeBatchMatMulConfig } from './batch-matmul-transposed';
 import { makeIdentityConfig } from './identity';
 import { makeAddConfig } from './bias-add';
+import { makePadV2Config } from './pad-v2';
 import { adamUpdateConfig } from './adam-update';
 import { registerReluGradient, reluGradConfig } from './relu-grad';
 import { WASM } from './wasm-backend';
@@ -70,6 +72,7 @@ export function registerWasmKernelFixes(): string[] {
   const originalBatchMatMul = getKernel('BatchMatMul', WASM);
   const originalIdentity = getKernel('Identity', WASM);
   const originalAdd = getKernel('Add', WASM);
+  const originalPadV2 = getKernel('PadV2', WASM);
   const fixes = [
     conv2dBackpropFilterConfig,
     conv2dBackpropInputConfig,
@@ -83,6 +86,7 @@ export function registerWasmKernelFixes(): string[] {
     makeBatchMatMulConfig(originalBatchMatMul && setUpOnFirstUse(originalBatchMatMul)),
     makeIdentityConfig(originalIdentity && setUpOnFirstUse(originalIdentity)),
     makeAddConfig(originalAdd && setUpOnFirstUse(originalAdd)),
+    makePadV2Config(originalPadV2 && setUpOnFirstUse(originalPadV2)),
     adamUpdateConfig,
     reluGradConfig,
   ];
