@@ -182,9 +182,13 @@ describe('Conv2DBackpropFilter (missing in tfjs 4.22 wasm)', () => {
     });
   }
 
-  // One input channel (a first layer): the SIMD kernel, output channels in fours plus a remainder.
+  // One input channel (a first layer): the SIMD kernel. 3x3 filters go four output channels at a time with all
+  // nine taps per pass, a remainder of 1 to 3 as the last four again, masked; other sizes in blocks of 16, 8, 4.
   for (const [name, k, stride, pad, size, outChannels] of [
     ['3x3 same stride 1, 13 filters', 3, 1, 'same', 9, 13],
+    ['3x3 same stride 1, 6 filters (masked remainder of 2)', 3, 1, 'same', 8, 6],
+    ['3x3 valid stride 2, 7 filters (masked remainder of 3)', 3, 2, 'valid', 9, 7],
+    ['3x3 same stride 1, 4 filters (one block, no remainder)', 3, 1, 'same', 6, 4],
     ['3x3 valid stride 1, 16 filters', 3, 1, 'valid', 10, 16],
     ['3x3 same stride 2, 3 filters', 3, 2, 'same', 9, 3],
     ['5x5 valid stride 2, unused last row, 6 filters', 5, 2, 'valid', 10, 6],
