@@ -5,13 +5,14 @@
 // with the filter viewed as [kh,kw,kd*Ci,Co]. tfjs 4.22's own Conv3D and Conv3DBackpropFilterV2 are
 // scalar C++ loops, several times slower than this (measured in test/engine/wasm-kernels.test.ts).
 //
-// U is written by a JavaScript loop straight into the wasm heap. Composing wasm kernels was tried
+// U is written straight into the wasm heap, by the SIMD kernel spreadRuns (else a JavaScript loop). Composing wasm kernels was tried
 // and is far slower: its GatherV2 copies element by element (~120 ms for a 3M-float U), and its
 // Transpose of the rank-6 interleave is a generic strided loop (~300 ms in the 'cnhw' order).
 
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapFloat32, makeFloat32 } from './wasm-backend';
+import { heapFloat32, heapOffset, makeFloat32 } from './wasm-backend';
+import { simdKernels } from './simd-module';
 
 export interface DepthUnrollGeometry {
   kernelDepth: number;
@@ -55,26 +56,24 @@ export function unrollDepth(backend: BackendWasm, x: TensorInfo, g: DepthUnrollG
   const plane = H * W * C;
   const pixels = H * W;
   if (layout === 'nhwc') {
-    // Output order (b, od, h, w, kd, c). Filled one (b, od, kd) at a time: a run of C values per pixel read
-    // from one source slice, written KD*C apart. (Looking the slice up per pixel and per kd, as the order
-    // of the output would suggest, took 15 ns per value; this takes about one.)
+    // Output order (b, od, h, w, kd, c), filled one (b, od, kd) at a time: a run of C values per pixel read
+    // from one source slice (or zeros), written KD*C apart; by the SIMD kernel where there is one.
+    const simd = simdKernels();
     const step = KD * C;
+    const srcAt = heapOffset(backend, x);
+    const dstAt = heapOffset(backend, out);
     for (let b = 0; b < B; b++) {
       for (let o = 0; o < OD; o++) {
         const row = (b * OD + o) * pixels * step;
         for (let k = 0; k < KD; k++) {
           const z = slices[o * KD + k];
-          let d = row + k * C;
-          if (z < 0) {
-            for (let p = 0; p < pixels; p++, d += step) for (let c = 0; c < C; c++) dst[d + c] = 0;
-          } else if (C === 1) {
-            // One channel (every model's first layer): no inner loop at all.
-            const from = (b * D + z) * plane;
-            for (let p = 0; p < pixels; p++, d += step) dst[d] = src[from + p];
-          } else {
-            let s = (b * D + z) * plane;
-            for (let p = 0; p < pixels; p++, d += step, s += C) for (let c = 0; c < C; c++) dst[d + c] = src[s + c];
+          const from = (b * D + Math.max(z, 0)) * plane;
+          if (simd) {
+            simd.spreadRuns(srcAt + 4 * from, dstAt + 4 * (row + k * C), pixels, C, step, z < 0 ? 1 : 0);
+            continue;
           }
+          let d = row + k * C;
+          for (let p = 0; p < pixels; p++, d += step) for (let c = 0; c < C; c++) dst[d + c] = z < 0 ? 0 : src[from + p * C + c];
         }
       }
     }

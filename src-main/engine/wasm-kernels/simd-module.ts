@@ -19,6 +19,7 @@ export interface SimdKernels {
   maxPoolGrad(x: number, dy: number, dx: number, origins: number, windows: number, offs: number, n: number, channels: number, last: number): void;
   sumRows(x: number, out: number, m: number, r: number): void;
   addRows(x: number, b: number, out: number, m: number, r: number): void;
+  spreadRuns(src: number, dst: number, n: number, channels: number, step: number, zeros: number): void;
   reluGrad(dy: number, x: number, out: number, n: number): void;
   adam(w: number, g: number, m: number, v: number, w2: number, m2: number, v2: number, n: number, beta1: number, beta2: number, c1: number, c2: number, a1: number, a2: number, lr: number, eps: number): void;
   filterGradC1(x: number, dy: number, dw: number, batch: number, paddedHeight: number, paddedWidth: number, outHeight: number, outWidth: number, outChannels: number, kh: number, kw: number, sh: number, sw: number): void;

@@ -125,6 +125,51 @@ export const SIMD_KERNELS_WAT = `
       (br $rows)))
   )
 
+  ;; dst[p*step + c] = src[p*C + c] for p < n, c < C, or 0 where $zeros is set: n runs of C values, contiguous
+  ;; in src, step values apart in dst (one (sample, slice, tap) of a depth-unrolled input, depth-unroll.ts,
+  ;; where JavaScript took about 3 ns per value). Copied as bits, four values at a time where C is a
+  ;; multiple of four, else one by one.
+  (func (export "spreadRuns") (param $src i32) (param $dst i32) (param $n i32) (param $C i32) (param $step i32) (param $zeros i32)
+    (local $p i32) (local $c i32) (local $bytes i32) (local $dStep i32)
+    (local.set $bytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $dStep (i32.shl (local.get $step) (i32.const 2)))
+    (if (i32.and (i32.eq (local.get $C) (i32.const 1)) (i32.eqz (local.get $zeros)))
+      (then
+        ;; One channel (every model's first layer): one value per run.
+        (block $done (loop $one
+          (br_if $done (i32.ge_u (local.get $p) (local.get $n)))
+          (i32.store (local.get $dst) (i32.load (local.get $src)))
+          (local.set $src (i32.add (local.get $src) (i32.const 4)))
+          (local.set $dst (i32.add (local.get $dst) (local.get $dStep)))
+          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (br $one)))
+        (return)))
+    (block $runsDone (loop $runs
+      (br_if $runsDone (i32.ge_u (local.get $p) (local.get $n)))
+      (local.set $c (i32.const 0))
+      (if (local.get $zeros)
+        (then (block $zerosDone (loop $zero
+          (br_if $zerosDone (i32.ge_u (local.get $c) (local.get $bytes)))
+          (i32.store (i32.add (local.get $dst) (local.get $c)) (i32.const 0))
+          (local.set $c (i32.add (local.get $c) (i32.const 4)))
+          (br $zero))))
+      (else (if (i32.eqz (i32.and (local.get $C) (i32.const 3)))
+        (then (block $vectorsDone (loop $vector
+          (br_if $vectorsDone (i32.ge_u (local.get $c) (local.get $bytes)))
+          (v128.store (i32.add (local.get $dst) (local.get $c)) (v128.load (i32.add (local.get $src) (local.get $c))))
+          (local.set $c (i32.add (local.get $c) (i32.const 16)))
+          (br $vector))))
+        (else (block $valuesDone (loop $value
+          (br_if $valuesDone (i32.ge_u (local.get $c) (local.get $bytes)))
+          (i32.store (i32.add (local.get $dst) (local.get $c)) (i32.load (i32.add (local.get $src) (local.get $c))))
+          (local.set $c (i32.add (local.get $c) (i32.const 4)))
+          (br $value)))))))
+      (local.set $src (i32.add (local.get $src) (local.get $bytes)))
+      (local.set $dst (i32.add (local.get $dst) (local.get $dStep)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $runs)))
+  )
+
   ;; out[i*r + j] = x[i*r + j] + b[j] for i < m, j < r: a bias added along the last axis (every conv and dense
   ;; layer's forward pass), which tfjs's wasm Add does with a per-element broadcast index. Four columns at a
   ;; time, the remainder one by one.
