@@ -22,6 +22,7 @@ export interface SimdKernels {
   spreadRuns(src: number, dst: number, n: number, channels: number, step: number, zeros: number): void;
   reluGrad(dy: number, x: number, out: number, n: number): void;
   adam(w: number, g: number, m: number, v: number, w2: number, m2: number, v2: number, n: number, beta1: number, beta2: number, c1: number, c2: number, a1: number, a2: number, lr: number, eps: number): void;
+  convC1Taps3x3(x: number, w: number, bias: number, out: number, batch: number, paddedHeight: number, paddedWidth: number, outHeight: number, outWidth: number, outChannels: number, sh: number, sw: number, floor: number): void;
   filterGradC1(x: number, dy: number, dw: number, batch: number, paddedHeight: number, paddedWidth: number, outHeight: number, outWidth: number, outChannels: number, kh: number, kw: number, sh: number, sw: number): void;
   filterGrad(x: number, dy: number, dw: number, batch: number, paddedHeight: number, paddedWidth: number, inChannels: number, outHeight: number, outWidth: number, outChannels: number, kh: number, kw: number, sh: number, sw: number): void;
 }

@@ -228,6 +228,27 @@ export const SIMD_KERNELS_WAT = `
       (br $scalar)))
   )
 
+  ;; A 3x3 convolution of one input channel (every model's first layer), with its bias and relu:
+  ;;   out[b, oh, ow, co] = act(bias[co] + sum over i, j < 3 of x[b, oh*sh + i, ow*sw + j] * w[i, j, co])
+  ;; x padded as the forward pass pads it ([B, Hp, Wp]), w [3, 3, Co], out [B, Ho, Wo, Co]; $floor is 0 for
+  ;; relu (max(v, 0), NaN kept) and -inf for none. XNNPACK runs this layer at 2.5-3.5 GMAC/s (one input
+  ;; channel leaves its micro-kernels little to reuse); here four output channels at a time keep their nine
+  ;; weight vectors in registers and every output is nine splatted x values times them. A remainder of 1 to 3
+  ;; channels is the last four channels again: they are written, not added to, so repeating is harmless.
+  (func (export "convC1Taps3x3")
+    (param $x i32) (param $w i32) (param $bias i32) (param $out i32) (param $B i32) (param $Hp i32) (param $Wp i32)
+    (param $Ho i32) (param $Wo i32) (param $Co i32) (param $sh i32) (param $sw i32) (param $floor f32)
+    (local $c i32)
+    (block $done (loop $groups
+      (br_if $done (i32.ge_s (local.get $c) (local.get $Co)))
+      (call $convC1Group (local.get $x) (local.get $w) (local.get $bias) (local.get $out) (local.get $B) (local.get $Hp) (local.get $Wp)
+        (local.get $Ho) (local.get $Wo) (local.get $Co) (local.get $sh) (local.get $sw) (f32x4.splat (local.get $floor))
+        (select (local.get $c) (i32.sub (local.get $Co) (i32.const 4)) (i32.le_s (i32.add (local.get $c) (i32.const 4)) (local.get $Co))))
+      (local.set $c (i32.add (local.get $c) (i32.const 4)))
+      (br $groups)))
+  )
+${convC1Group()}
+
   ;; The filter gradient of a convolution with one input channel (every model's first layer):
   ;;   dw[i, j, co] = sum over b, oh, ow of x[b, oh*sh + i, ow*sw + j] * dy[b, oh, ow, co]
   ;; x already padded as the forward pass padded it ([B, Hp, Wp]), dy [B, Ho, Wo, Co]; the sums are added
@@ -370,6 +391,81 @@ ${[TILE_ROWS, 2, 1].map((rows) => filterGradRows(rows) + filterGradTile(rows, TI
  * vector accumulators (or one scalar for width 1). Generated once per width, so that the accumulators
  * are locals the engine keeps in registers.
  */
+/** convC1Taps3x3 for output channels $c..$c+3. */
+function convC1Group(): string {
+  const taps = [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => [i, j]));
+  const weight = ([i, j]: number[]) => `$w${i}${j}`;
+  const load = taps.map(([i, j]) =>
+    `(local.set ${weight([i, j])} (v128.load (i32.add (local.get $w) (i32.shl (i32.add (i32.mul (i32.const ${i * 3 + j}) (local.get $Co)) (local.get $c)) (i32.const 2)))))`).join('\n    ');
+  // The bias and the nine products, added as a balanced tree: a chain of nine additions would make every
+  // output wait for the latency of each in turn.
+  let terms = ['(local.get $b0)', ...taps.map(([i, j]) => `(f32x4.mul (f32x4.splat (f32.load offset=${4 * j} (local.get $x${i}))) (local.get ${weight([i, j])}))`)];
+  while (terms.length > 1) {
+    const next: string[] = [];
+    for (let k = 0; k + 1 < terms.length; k += 2) next.push(`(f32x4.add ${terms[k]} ${terms[k + 1]})`);
+    if (terms.length % 2 === 1) next.push(terms[terms.length - 1]);
+    terms = next;
+  }
+  const sum = terms[0];
+  // A pair of outputs: row i's four x values, splatted once, times its three weight vectors for each output.
+  const rowSum = (i: number, first: number) => `(f32x4.add (f32x4.add (f32x4.mul (local.get $s${first}) (local.get ${weight([i, 0])})) (f32x4.mul (local.get $s${first + 1}) (local.get ${weight([i, 1])}))) (f32x4.mul (local.get $s${first + 2}) (local.get ${weight([i, 2])})))`;
+  const pairRows = [0, 1, 2].map((i) => [0, 1, 2, 3].map((k) => `(local.set $s${k} (f32x4.splat (f32.load offset=${4 * k} (local.get $x${i}))))`).join(' ') + `
+            (local.set $p0 (f32x4.add (local.get $p0) ${rowSum(i, 0)}))
+            (local.set $p1 (f32x4.add (local.get $p1) ${rowSum(i, 1)}))`).join('\n            ');
+  return `
+  (func $convC1Group
+    (param $x i32) (param $w i32) (param $bias i32) (param $out i32) (param $B i32) (param $Hp i32) (param $Wp i32)
+    (param $Ho i32) (param $Wo i32) (param $Co i32) (param $sh i32) (param $sw i32) (param $floor v128) (param $c i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $op i32)
+    (local $xStep i32) (local $oStep i32) (local $row i32) (local $b0 v128)
+    (local $p0 v128) (local $p1 v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    ${taps.map((t) => `(local ${weight(t)} v128)`).join(' ')}
+    ${load}
+    (if (local.get $bias) (then (local.set $b0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))))
+    (local.set $xStep (i32.shl (local.get $sw) (i32.const 2)))
+    (local.set $oStep (i32.shl (local.get $Co) (i32.const 2)))
+    (local.set $row (i32.shl (local.get $Wp) (i32.const 2)))
+    (local.set $op (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))))
+    (block $batchDone (loop $batch
+      (br_if $batchDone (i32.ge_u (local.get $b) (local.get $B)))
+      (local.set $oh (i32.const 0))
+      (block $outRowsDone (loop $outRows
+        (br_if $outRowsDone (i32.ge_u (local.get $oh) (local.get $Ho)))
+        (local.set $x0 (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Hp)) (i32.mul (local.get $oh) (local.get $sh))) (local.get $row))))
+        (local.set $x1 (i32.add (local.get $x0) (local.get $row)))
+        (local.set $x2 (i32.add (local.get $x1) (local.get $row)))
+        (local.set $ow (i32.const 0))
+        (if (i32.eq (local.get $sw) (i32.const 1)) (then
+          ;; Stride 1: two outputs per iteration, which share two of each row's three x values.
+          (block $pairsDone (loop $pairs
+            (br_if $pairsDone (i32.ge_u (i32.add (local.get $ow) (i32.const 1)) (local.get $Wo)))
+            (local.set $p0 (local.get $b0))
+            (local.set $p1 (local.get $b0))
+            ${pairRows}
+            (v128.store (local.get $op) (f32x4.max (local.get $floor) (local.get $p0)))
+            (v128.store (i32.add (local.get $op) (local.get $oStep)) (f32x4.max (local.get $floor) (local.get $p1)))
+            (local.set $x0 (i32.add (local.get $x0) (i32.const 8)))
+            (local.set $x1 (i32.add (local.get $x1) (i32.const 8)))
+            (local.set $x2 (i32.add (local.get $x2) (i32.const 8)))
+            (local.set $op (i32.add (local.get $op) (i32.shl (local.get $oStep) (i32.const 1))))
+            (local.set $ow (i32.add (local.get $ow) (i32.const 2)))
+            (br $pairs)))))
+        (block $posDone (loop $pos
+          (br_if $posDone (i32.ge_u (local.get $ow) (local.get $Wo)))
+          (v128.store (local.get $op) (f32x4.max (local.get $floor) ${sum}))
+          (local.set $x0 (i32.add (local.get $x0) (local.get $xStep)))
+          (local.set $x1 (i32.add (local.get $x1) (local.get $xStep)))
+          (local.set $x2 (i32.add (local.get $x2) (local.get $xStep)))
+          (local.set $op (i32.add (local.get $op) (local.get $oStep)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $pos)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $outRows)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $batch)))
+  )`;
+}
+
 /**
  * filterGradC1 of a 3x3 filter for output channels $c..$c+3: every position's four dy values are loaded once
  * and serve all nine taps, each with its own accumulator (per tap and block, as filterGradBlock does, they
