@@ -8,7 +8,7 @@ import { relativeError, seeded, TOLERANCE } from '../helpers/gradcheck';
 import { describeBackend, initBackend } from '../../src-main/engine/backend';
 import { registerWasmKernelFixes, unregisterWasmKernelFixes } from '../../src-main/engine/wasm-kernels';
 import { leadingAxes } from '../../src-main/engine/wasm-kernels/sum-leading-axes';
-import { simdKernels } from '../../src-main/engine/wasm-kernels/simd-module';
+import { simdKernels, withoutSimdKernels } from '../../src-main/engine/wasm-kernels/simd-module';
 import { conv2dFilterGradient } from '../../src-main/engine/wasm-kernels/conv2d-backprop-filter';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
@@ -647,7 +647,9 @@ describe('PadV2 (an index computation per value in tfjs 4.22 wasm: the padded in
 
   it('matches cpu on int32 and (through the package kernel) bool tensors', async () => {
     for (const dtype of ['int32', 'bool'] as const) {
-      const values = Array.from({ length: 24 }, (_, i) => (dtype === 'bool' ? i % 3 === 0 : i * 7 - 40));
+      const values: number[] | boolean[] = dtype === 'bool'
+        ? Array.from({ length: 24 }, (_, i) => i % 3 === 0)
+        : Array.from({ length: 24 }, (_, i) => i * 7 - 40);
       const f = () => tf.pad(tf.tensor(values, [2, 3, 4], dtype), [[1, 0], [0, 2], [1, 1]], dtype === 'bool' ? 1 : 9);
       const ours = await on('wasm', f);
       const cpu = await on('cpu', f);
@@ -718,5 +720,64 @@ describe('FusedConv2D of one input channel, 3x3 (every first layer; XNNPACK runs
     tf.dispose([x, filter, bias]);
     console.log(`first layer [64,28,28,1] -> 16: ${ours.toFixed(2)} ms vs ${theirs.toFixed(2)} ms package (${(theirs / ours).toFixed(1)}x)`);
     expect(theirs / ours).toBeGreaterThan(1.15);
+  });
+});
+
+describe('without 128-bit SIMD (the kernels withheld), every fix takes its JavaScript or package path and still matches cpu', () => {
+  /** A small model's loss through the layers the zoo uses: 'same' convolution with bias and relu, max pooling, dense. */
+  function modelLoss2D(x: tf.Tensor4D, [w1, b1, w2, b2, w3]: tf.Tensor[]): tf.Scalar {
+    const h1 = tf.maxPool(tf.relu(tf.add<tf.Tensor4D>(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'), b1)), 2, 2, 'valid');
+    const h2 = tf.relu(tf.add(tf.conv2d(h1, w2 as tf.Tensor4D, 1, 'same'), b2));
+    return weightedSum(tf.matMul(tf.reshape(h2, [x.shape[0], -1]), w3 as tf.Tensor2D), 21);
+  }
+  function modelLoss3D(x: tf.Tensor5D, [w1, b1, w2, b2, w3]: tf.Tensor[]): tf.Scalar {
+    const h1 = tf.maxPool3d(tf.relu(tf.add<tf.Tensor5D>(tf.conv3d(x, w1 as tf.Tensor5D, 1, 'same'), b1)), 2, 2, 'valid');
+    const h2 = tf.relu(tf.add(tf.conv3d(h1, w2 as tf.Tensor5D, [2, 1, 1], 'same'), b2));
+    return weightedSum(tf.matMul(tf.reshape(h2, [x.shape[0], -1]), w3 as tf.Tensor2D), 22);
+  }
+  /** All of a model's gradients (input included) as one vector. */
+  const allGradients = <X extends tf.Tensor>(loss: (x: X, weights: tf.Tensor[]) => tf.Scalar, x: () => X, shapes: number[][]) => () => {
+    const weights = shapes.map((shape, i) => rand(shape, 30 + i));
+    const grads = tf.grads((...args: tf.Tensor[]) => loss(args[0] as X, args.slice(1)))([x(), ...weights]);
+    return tf.concat(grads.map((g) => tf.reshape(g, [-1])));
+  };
+  /** wasm (kernels withheld) against cpu; most values must be nonzero, or a dead relu would make any path pass. */
+  const without = (f: () => tf.Tensor) => withoutSimdKernels(async () => {
+    expect(simdKernels()).toBeUndefined();
+    const [ours, cpu] = [await on('wasm', f), await on('cpu', f)];
+    expect(cpu.filter((v) => v !== 0).length).toBeGreaterThan(cpu.length / 2);
+    return relativeError(ours, cpu);
+  });
+
+  it('a 2D model (one input channel, 8 then 16 filters): forward pass and every gradient', async () => {
+    const x = () => rand([3, 10, 12, 1], 23, -0.3) as tf.Tensor4D;
+    const shapes = [[3, 3, 1, 8], [8], [3, 3, 8, 16], [16], [5 * 6 * 16, 3]];
+    expect(await without(() => modelLoss2D(x(), shapes.map((s, i) => rand(s, 30 + i))))).toBeLessThanOrEqual(TOLERANCE);
+    expect(await without(allGradients(modelLoss2D, x, shapes))).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  for (const channels of [1, 3, 8]) {
+    it(`a 3D model (${channels} input channels, depth-unrolled convolutions, depth stride 2): forward pass and every gradient`, async () => {
+      const x = () => rand([2, 6, 8, 6, channels], 24, -0.3) as tf.Tensor5D;
+      const shapes = [[3, 3, 3, channels, 4], [4], [3, 3, 3, 4, 6], [6], [2 * 4 * 3 * 6, 2]];
+      expect(await without(() => modelLoss3D(x(), shapes.map((s, i) => rand(s, 30 + i))))).toBeLessThanOrEqual(TOLERANCE);
+      expect(await without(allGradients(modelLoss3D, x, shapes))).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+
+  it('PadV2 value for value, on a 3D input with uneven padding and on the rank-6 view that inserts zeros between rows', async () => {
+    for (const [shape, paddings] of [
+      [[2, 3, 4, 5, 1], [[0, 0], [1, 2], [0, 1], [2, 0], [0, 0]]],
+      [[2, 3, 1, 4, 1, 2], [[0, 0], [0, 0], [0, 1], [0, 0], [0, 1], [0, 0]]],
+    ] as [number[], [number, number][]][]) {
+      const x = rand(shape, 63);
+      const [ours, cpu] = await withoutSimdKernels(async () => [await on('wasm', () => tf.pad(x, paddings, 0.5)), await on('cpu', () => tf.pad(x, paddings, 0.5))]);
+      x.dispose();
+      expect(Array.from(ours), `[${shape}]`).toEqual(Array.from(cpu));
+    }
+  });
+
+  it('gives the kernels back afterwards', () => {
+    expect(simdKernels()).toBeDefined();
   });
 });

@@ -67,8 +67,8 @@ export function makePadV2Config(original: KernelConfig | undefined): KernelConfi
     backend.typedArrayFromHeap(out).fill(constantValue);
     if (util.sizeFromShape(x.shape) > 0) {
       const simd = simdKernels();
-      // Taken after the output's allocation: growing the heap replaces its buffer.
-      const heap = new Uint32Array(backend.wasm.HEAPU8.buffer);
+      // The whole heap, taken after the output's allocation: growing the heap replaces its buffer.
+      const heap = new Uint32Array(backend.typedArrayFromHeap(out).buffer);
       const spread: Spread = simd
         ? (src, dst, n, run, step) => simd.spreadRuns(4 * src, 4 * dst, n, run, step, 0)
         : (src, dst, n, run, step) => {

@@ -105,3 +105,17 @@ export function prepareSimdKernels(backend: BackendWasm): Promise<SimdKernels | 
 export function simdKernels(): SimdKernels | undefined {
   return kernels;
 }
+
+/**
+ * Runs f with the kernels withheld, as on an engine without 128-bit SIMD, so that the fallbacks (which
+ * no machine with SIMD ever takes) can be checked against the same expectations.
+ */
+export async function withoutSimdKernels<T>(f: () => Promise<T>): Promise<T> {
+  const held = kernels;
+  kernels = undefined;
+  try {
+    return await f();
+  } finally {
+    kernels = held;
+  }
+}
