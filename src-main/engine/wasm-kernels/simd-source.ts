@@ -14,6 +14,8 @@
 /** filterGrad's tile: input channels x vectors of four output channels, the accumulators per position. */
 const TILE_ROWS = 4;
 const TILE_COLUMNS = 2;
+/** The nine (row, column) taps of a 3x3 filter, in the filter's order. */
+const TAPS_3X3 = [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => [i, j]));
 const FILTER_GRAD_PARAMS = `(param $x i32) (param $dy i32) (param $dw i32) (param $B i32) (param $Hp i32) (param $Wp i32) (param $Ci i32)
     (param $Ho i32) (param $Wo i32) (param $Co i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $ci i32)`;
 const FILTER_GRAD_ARGS = ['x', 'dy', 'dw', 'B', 'Hp', 'Wp', 'Ci', 'Ho', 'Wo', 'Co', 'kh', 'kw', 'sh', 'sw'].map((p) => `(local.get $${p})`).join(' ');
@@ -387,13 +389,42 @@ ${[TILE_ROWS, 2, 1].map((rows) => filterGradRows(rows) + filterGradTile(rows, TI
 `;
 
 /**
- * filterGradC1's loop for one block of `width` output channels starting at channel $c: width / 4
- * vector accumulators (or one scalar for width 1). Generated once per width, so that the accumulators
- * are locals the engine keeps in registers.
+ * The loops of the 3x3 kernels: every (batch $b, output row $oh), with $x0..$x2 at the start of the three
+ * input rows its windows read and $ow = 0, around `perRow`.
  */
+function overOutputRows3x3(perRow: string): string {
+  return `(block $batchDone (loop $batch
+      (br_if $batchDone (i32.ge_u (local.get $b) (local.get $B)))
+      (local.set $oh (i32.const 0))
+      (block $outRowsDone (loop $outRows
+        (br_if $outRowsDone (i32.ge_u (local.get $oh) (local.get $Ho)))
+        (local.set $x0 (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Hp)) (i32.mul (local.get $oh) (local.get $sh))) (local.get $row))))
+        (local.set $x1 (i32.add (local.get $x0) (local.get $row)))
+        (local.set $x2 (i32.add (local.get $x1) (local.get $row)))
+        (local.set $ow (i32.const 0))
+        ${perRow}
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $outRows)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $batch)))`;
+}
+
+/** The rest of an output row, one position at a time: `body`, then $x0..$x2 one stride on and `pointer` by `step`. */
+function overPositions3x3(body: string, pointer: string, step: string): string {
+  return `(block $posDone (loop $pos
+          (br_if $posDone (i32.ge_u (local.get $ow) (local.get $Wo)))
+          ${body}
+          (local.set $x0 (i32.add (local.get $x0) (local.get $xStep)))
+          (local.set $x1 (i32.add (local.get $x1) (local.get $xStep)))
+          (local.set $x2 (i32.add (local.get $x2) (local.get $xStep)))
+          (local.set ${pointer} (i32.add (local.get ${pointer}) (local.get ${step})))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $pos)))`;
+}
+
 /** convC1Taps3x3 for output channels $c..$c+3. */
 function convC1Group(): string {
-  const taps = [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => [i, j]));
+  const taps = TAPS_3X3;
   const weight = ([i, j]: number[]) => `$w${i}${j}`;
   const load = taps.map(([i, j]) =>
     `(local.set ${weight([i, j])} (v128.load (i32.add (local.get $w) (i32.shl (i32.add (i32.mul (i32.const ${i * 3 + j}) (local.get $Co)) (local.get $c)) (i32.const 2)))))`).join('\n    ');
@@ -426,16 +457,7 @@ function convC1Group(): string {
     (local.set $oStep (i32.shl (local.get $Co) (i32.const 2)))
     (local.set $row (i32.shl (local.get $Wp) (i32.const 2)))
     (local.set $op (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))))
-    (block $batchDone (loop $batch
-      (br_if $batchDone (i32.ge_u (local.get $b) (local.get $B)))
-      (local.set $oh (i32.const 0))
-      (block $outRowsDone (loop $outRows
-        (br_if $outRowsDone (i32.ge_u (local.get $oh) (local.get $Ho)))
-        (local.set $x0 (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Hp)) (i32.mul (local.get $oh) (local.get $sh))) (local.get $row))))
-        (local.set $x1 (i32.add (local.get $x0) (local.get $row)))
-        (local.set $x2 (i32.add (local.get $x1) (local.get $row)))
-        (local.set $ow (i32.const 0))
-        (if (i32.eq (local.get $sw) (i32.const 1)) (then
+    ${overOutputRows3x3(`(if (i32.eq (local.get $sw) (i32.const 1)) (then
           ;; Stride 1: two outputs per iteration, which share two of each row's three x values.
           (block $pairsDone (loop $pairs
             (br_if $pairsDone (i32.ge_u (i32.add (local.get $ow) (i32.const 1)) (local.get $Wo)))
@@ -450,19 +472,7 @@ function convC1Group(): string {
             (local.set $op (i32.add (local.get $op) (i32.shl (local.get $oStep) (i32.const 1))))
             (local.set $ow (i32.add (local.get $ow) (i32.const 2)))
             (br $pairs)))))
-        (block $posDone (loop $pos
-          (br_if $posDone (i32.ge_u (local.get $ow) (local.get $Wo)))
-          (v128.store (local.get $op) (f32x4.max (local.get $floor) ${sum}))
-          (local.set $x0 (i32.add (local.get $x0) (local.get $xStep)))
-          (local.set $x1 (i32.add (local.get $x1) (local.get $xStep)))
-          (local.set $x2 (i32.add (local.get $x2) (local.get $xStep)))
-          (local.set $op (i32.add (local.get $op) (local.get $oStep)))
-          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-          (br $pos)))
-        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-        (br $outRows)))
-      (local.set $b (i32.add (local.get $b) (i32.const 1)))
-      (br $batch)))
+        ${overPositions3x3(`(v128.store (local.get $op) (f32x4.max (local.get $floor) ${sum}))`, '$op', '$oStep')}`)}
   )`;
 }
 
@@ -473,7 +483,7 @@ function convC1Group(): string {
  * $mask are not added (the remainder block repeats channels already summed).
  */
 function filterGradTaps3x3(): string {
-  const taps = [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => [i, j]));
+  const taps = TAPS_3X3;
   const acc = ([i, j]: number[]) => `$a${i}${j}`;
   const accumulate = taps.map(([i, j]) =>
     `(local.set ${acc([i, j])} (f32x4.add (local.get ${acc([i, j])}) (f32x4.mul (f32x4.splat (f32.load offset=${4 * j} (local.get $x${i}))) (local.get $d))))`).join('\n                ');
@@ -492,34 +502,18 @@ function filterGradTaps3x3(): string {
     (local.set $xStep (i32.shl (local.get $sw) (i32.const 2)))
     (local.set $dStep (i32.shl (local.get $Co) (i32.const 2)))
     (local.set $row (i32.shl (local.get $Wp) (i32.const 2)))
-    (block $batchDone (loop $batch
-      (br_if $batchDone (i32.ge_u (local.get $b) (local.get $B)))
-      (local.set $oh (i32.const 0))
-      (block $outRowsDone (loop $outRows
-        (br_if $outRowsDone (i32.ge_u (local.get $oh) (local.get $Ho)))
-        (local.set $x0 (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Hp)) (i32.mul (local.get $oh) (local.get $sh))) (local.get $row))))
-        (local.set $x1 (i32.add (local.get $x0) (local.get $row)))
-        (local.set $x2 (i32.add (local.get $x1) (local.get $row)))
-        (local.set $dp (i32.add (local.get $dy) (i32.shl (i32.add (i32.mul (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Ho)) (local.get $oh)) (local.get $Wo)) (local.get $Co)) (local.get $c)) (i32.const 2))))
-        (local.set $ow (i32.const 0))
-        (block $posDone (loop $pos
-          (br_if $posDone (i32.ge_u (local.get $ow) (local.get $Wo)))
-          (local.set $d (v128.load (local.get $dp)))
-          ${accumulate}
-          (local.set $x0 (i32.add (local.get $x0) (local.get $xStep)))
-          (local.set $x1 (i32.add (local.get $x1) (local.get $xStep)))
-          (local.set $x2 (i32.add (local.get $x2) (local.get $xStep)))
-          (local.set $dp (i32.add (local.get $dp) (local.get $dStep)))
-          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-          (br $pos)))
-        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-        (br $outRows)))
-      (local.set $b (i32.add (local.get $b) (i32.const 1)))
-      (br $batch)))
+    ${overOutputRows3x3(`(local.set $dp (i32.add (local.get $dy) (i32.shl (i32.add (i32.mul (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Ho)) (local.get $oh)) (local.get $Wo)) (local.get $Co)) (local.get $c)) (i32.const 2))))
+        ${overPositions3x3(`(local.set $d (v128.load (local.get $dp)))
+          ${accumulate}`, '$dp', '$dStep')}`)}
     ${store}
   )`;
 }
 
+/**
+ * filterGradC1's loop for one block of `width` output channels starting at channel $c: width / 4
+ * vector accumulators (or one scalar for width 1). Generated once per width, so that the accumulators
+ * are locals the engine keeps in registers.
+ */
 function filterGradBlock(width: 16 | 8 | 4 | 1): string {
   const vectors = width / 4;
   const scalar = width === 1;
