@@ -88,30 +88,43 @@ export function localExecutor(o: LocalExecutorOptions): Executor {
     const listeners: ((e: TrainerEvent) => void)[] = [];
     const emit = (e: TrainerEvent) => listeners.forEach((cb) => cb(e));
     let proc: TrainerProcess | undefined;
+    let stopAsked = false;
     let resolveEnd!: (end: TrainerEnd) => void;
     const ended = new Promise<TrainerEnd>((r) => (resolveEnd = r));
+
+    /**
+     * Sends the job to a process in its slot. An early process may have died just before (its exit not yet
+     * seen): one that ends without a word after its job was sent is replaced, once, by a new process
+     * started the usual way, so that its death counts neither as the trainer's failure nor as a restart.
+     */
+    function run(slot: number, p: TrainerProcess, early: boolean): void {
+      proc = p;
+      emit({ type: 'job', status: { id: String(p.pid), state: 'RUNNING' } });
+      let heard = false;
+      let finished = false;
+      let lastError = '';
+      p.onMessage((msg) => {
+        heard = true;
+        if (msg.type === 'error') lastError = msg.message.split('\n')[0];
+        if (msg.type === 'done') finished = true;
+        emit(msg);
+      });
+      p.onExit((code, signal) => {
+        proc = undefined;
+        if (early && !heard && !closed && !stopAsked) return run(slot, o.launcher({ env: o.deviceEnv(slot), logFile: sub.logFile }), false);
+        freeSlot(slot);
+        resolveEnd({ finished, reason: lastError || `trainer exited with ${signal ? `signal ${signal}` : `code ${code}`}` });
+        pump();
+      });
+      p.send({ type: 'start', job: sub.job });
+    }
 
     const q: Queued = {
       sub,
       start: (slot) => {
-        const p = q.warm?.proc ?? o.launcher({ env: o.deviceEnv(slot), logFile: sub.logFile });
+        const early = q.warm?.proc;
         q.warm = undefined;
-        proc = p;
-        emit({ type: 'job', status: { id: String(p.pid), state: 'RUNNING' } });
-        let finished = false;
-        let lastError = '';
-        p.onMessage((msg) => {
-          if (msg.type === 'error') lastError = msg.message.split('\n')[0];
-          if (msg.type === 'done') finished = true;
-          emit(msg);
-        });
-        p.onExit((code, signal) => {
-          proc = undefined;
-          freeSlot(slot);
-          resolveEnd({ finished, reason: lastError || `trainer exited with ${signal ? `signal ${signal}` : `code ${code}`}` });
-          pump();
-        });
-        p.send({ type: 'start', job: sub.job });
+        run(slot, early ?? o.launcher({ env: o.deviceEnv(slot), logFile: sub.logFile }), early !== undefined);
       },
       fail: (end) => resolveEnd(end),
     };
@@ -144,6 +157,7 @@ export function localExecutor(o: LocalExecutorOptions): Executor {
         }
         const p = proc;
         if (!p) return;
+        stopAsked = true;
         p.send({ type: 'stop' });
         setTimeout(() => proc === p && p.kill('SIGKILL'), STOP_GRACE_MS).unref();
       },

@@ -704,24 +704,6 @@ describe('FusedConv2D of one input channel, 3x3 (every first layer; XNNPACK runs
     const out = await wasmVsCpu(() => layer.apply(rand([2, 8, 8, 1], 74, -0.5)) as tf.Tensor);
     expect(out).toBeLessThanOrEqual(TOLERANCE);
   });
-
-  it('is faster than the package kernel on the MNIST global model\'s first layer ([64,28,28,1], 16 filters, same)', async () => {
-    await tf.setBackend('wasm');
-    const x = rand([64, 28, 28, 1], 76) as tf.Tensor4D;
-    const filter = rand([3, 3, 1, 16], 77) as tf.Tensor4D;
-    const bias = rand([16], 78) as tf.Tensor1D;
-    const f = () => tf.fused.conv2d({ x, filter, bias, activation: 'relu', strides: 1, pad: 'same' });
-    let ours = Infinity;
-    let theirs = Infinity;
-    // Best of five alternated rounds: 1.3-1.7x on a quiet machine, 1.09 seen under CI load, so only "faster" is asserted.
-    for (let round = 0; round < 5; round++) {
-      ours = Math.min(ours, kernelMs(f));
-      theirs = Math.min(theirs, await withOriginalKernels(async () => kernelMs(f)));
-    }
-    tf.dispose([x, filter, bias]);
-    console.log(`first layer [64,28,28,1] -> 16: ${ours.toFixed(2)} ms vs ${theirs.toFixed(2)} ms package (${(theirs / ours).toFixed(1)}x)`);
-    expect(theirs / ours).toBeGreaterThan(1);
-  });
 });
 
 describe('without 128-bit SIMD (the kernels withheld), every fix takes its JavaScript or package path and still matches cpu', () => {

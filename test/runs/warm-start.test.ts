@@ -75,4 +75,24 @@ describe('warm trainer processes', () => {
     expect(rec.models.coarse.state).toBe('done');
     expect(launches.every((l) => l.exitedAt !== undefined && !processAlive(l.pid!))).toBe(true);
   });
+
+  it('replaces an early process that dies just as its job is sent by one new process, and counts no restart', async () => {
+    const runDir = await createSmallRun(tempWorkspace(), { ...config, global: false });
+    const launches: Launch[] = [];
+    const base = recording(launches);
+    // The coarse model's early process is killed at the moment its job would reach it: the executor
+    // cannot yet have seen its exit, and sends the job to a dead process.
+    const launcher: TrainerLauncher = (o) => {
+      const proc = base(o);
+      if (launches.filter((l) => l.model === 'coarse').length !== 1 || launches.at(-1)!.model !== 'coarse') return proc;
+      return { ...proc, get pid() { return proc.pid; }, send: (m) => (m.type === 'start' ? proc.kill('SIGKILL') : proc.send(m)) };
+    };
+    const rec = await executeRun(runDir, { launcher, workers: 2 }).done;
+    expect(rec.status, rec.error).toBe('completed');
+    expect(rec.restarts).toEqual([]);
+    const coarse = launches.filter((l) => l.model === 'coarse');
+    expect(coarse).toHaveLength(2);
+    expect(rec.models.coarse.state).toBe('done');
+    expect(launches.every((l) => l.exitedAt !== undefined && !processAlive(l.pid!))).toBe(true);
+  });
 });
