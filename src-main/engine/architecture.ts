@@ -154,8 +154,8 @@ export function countParams(arch: Architecture): number {
 /**
  * Width of a local model by the rule above: the largest width whose parameters and whose
  * multiply-adds per sample are both at most 1/N of the global model's (from 8 on, rounded down to a
- * multiple of 4). The second bound matters for volumes, where the dense head dominates the parameters and a small crop would otherwise keep the
- * full width and cost more than its share of compute.
+ * multiple of 4). The second bound matters for volumes, where the dense head dominates the parameters
+ * and a small crop would otherwise keep the full width and cost more than its share of compute.
  */
 export function localWidth(global: ArchitectureOptions, localSpatialShape: number[], subdomains: number): number {
   const g = modelCost(architecture(global));
