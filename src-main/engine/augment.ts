@@ -106,34 +106,44 @@ export interface RegionData {
  *
  * It runs for every training case of every epoch of every model, so it is written for speed: shifts and
  * flips act on each axis alone, so the source coordinate along an axis is tabulated once per axis, and only
- * the rotated plane (the last two axes) is computed position by position.
+ * the rotated plane (the last two axes) is computed position by position; there, a position whose four
+ * neighbours all lie inside the region (almost all) skips the per-value bounds tests. The tables are filled
+ * by plain loops, not by Int32Array.from or map with a callback: on MNIST's 16x16 local crops with rotation
+ * this took the time per case from 7.5-9.7 us to 4.2-5.7 us (whole 28x28 images: 20-24 us to 13-15 us).
  */
 export function augmentCropInto(src: RegionData, index: number, box: Box, t: SampleTransform, dst: Float32Array, dstOffset: number): void {
   const { shape, region, channels, x } = src;
   const rank = shape.length;
-  const rShape = region.start.map((s, a) => region.end[a] - s);
   const rStrides = new Array<number>(rank);
   let stride = channels;
   for (let a = rank - 1; a >= 0; a--) {
     rStrides[a] = stride;
-    stride *= rShape[a];
+    stride *= region.end[a] - region.start[a];
   }
   const base = index * stride;
-  const size = box.start.map((s, a) => box.end[a] - s);
-  // coords[a][i]: the whole-input coordinate that output position i along axis a reads, shift and flip undone.
-  const coords = size.map((n, a) => Int32Array.from({ length: n }, (_, i) => {
-    const back = box.start[a] + i - t.shift[a];
-    return t.flip[a] ? shape[a] - 1 - back : back;
-  }));
-  // offsets[a][i]: that coordinate's offset in the region's data, or -1 outside the region (and so outside the input).
-  const offsets = coords.map((c, a) => c.map((q) => {
-    const r = q - region.start[a];
-    return r >= 0 && r < rShape[a] ? r * rStrides[a] : -1;
-  }));
+  // coords[a][i]: the whole-input coordinate that output position i along axis a reads, shift and flip undone;
+  // offsets[a][i]: its offset in the region's data, or -1 outside the region (and so outside the input).
+  const coords: Int32Array[] = [];
+  const offsets: Int32Array[] = [];
+  for (let a = 0; a < rank; a++) {
+    const n = box.end[a] - box.start[a];
+    const c = new Int32Array(n);
+    const o = new Int32Array(n);
+    const extent = region.end[a] - region.start[a];
+    for (let i = 0; i < n; i++) {
+      const back = box.start[a] + i - t.shift[a];
+      c[i] = t.flip[a] ? shape[a] - 1 - back : back;
+      const r = c[i] - region.start[a];
+      o[i] = r >= 0 && r < extent ? r * rStrides[a] : -1;
+    }
+    coords.push(c);
+    offsets.push(o);
+  }
   const rotated = t.angle !== 0 && rank >= 2;
   // The axes iterated outside the inner loop(s): all but the last, or all but the rotated plane.
   const outer = rotated ? rank - 2 : rank - 1;
-  const outerCount = size.slice(0, outer).reduce((p, d) => p * d, 1);
+  let outerCount = 1;
+  for (let a = 0; a < outer; a++) outerCount *= coords[a].length;
   const pos = new Array<number>(outer).fill(0);
   let d = dstOffset;
   for (let k = 0; k < outerCount; k++) {
@@ -149,7 +159,7 @@ export function augmentCropInto(src: RegionData, index: number, box: Box, t: Sam
     }
     d = rotated ? rotatedPlane(x, lead, src, coords, t, dst, d) : lastAxis(x, lead, offsets[rank - 1], channels, t, dst, d);
     for (let a = outer - 1; a >= 0; a--) {
-      if (++pos[a] < size[a]) break;
+      if (++pos[a] < coords[a].length) break;
       pos[a] = 0;
     }
   }
@@ -160,9 +170,18 @@ function lastAxis(x: Float32Array, lead: number, offsets: Int32Array, channels: 
   const { scale, offset } = t;
   for (let i = 0; i < offsets.length; i++) {
     const o = offsets[i];
-    for (let c = 0; c < channels; c++) dst[d++] = (lead >= 0 && o >= 0 ? x[lead + o + c] : 0) * scale + offset;
+    if (lead < 0 || o < 0) {
+      for (let c = 0; c < channels; c++) dst[d++] = offset;
+    } else {
+      for (let c = 0; c < channels; c++) dst[d++] = x[lead + o + c] * scale + offset;
+    }
   }
   return d;
+}
+
+/** The bilinear interpolation at fractions (fu, fv) between a00, a01 (row u0) and a10, a11 (row u0 + 1). */
+function bilinear(fu: number, fv: number, a00: number, a01: number, a10: number, a11: number): number {
+  return (1 - fu) * ((1 - fv) * a00 + fv * a01) + fu * ((1 - fv) * a10 + fv * a11);
 }
 
 /**
@@ -196,21 +215,29 @@ function rotatedPlane(x: Float32Array, lead: number, src: RegionData, coords: In
       const v0 = Math.floor(sv);
       const fu = su - u0;
       const fv = sv - v0;
-      // Region rows and columns of the four neighbours, and whether each lies inside.
+      // Region row and column of the top-left neighbour.
       const r0 = u0 - startU;
       const c0 = v0 - startV;
+      const o00 = lead + r0 * strideU + c0 * strideV;
+      if (lead >= 0 && r0 >= 0 && r0 + 1 < nu && c0 >= 0 && c0 + 1 < nv) {
+        // All four neighbours inside: the common case, without a test per value.
+        for (let c = 0; c < channels; c++) {
+          const o = o00 + c;
+          dst[d++] = bilinear(fu, fv, x[o], x[o + strideV], x[o + strideU], x[o + strideU + strideV]) * scale + offset;
+        }
+        continue;
+      }
       const inU0 = lead >= 0 && r0 >= 0 && r0 < nu;
       const inU1 = lead >= 0 && r0 + 1 >= 0 && r0 + 1 < nu;
       const inV0 = c0 >= 0 && c0 < nv;
       const inV1 = c0 + 1 >= 0 && c0 + 1 < nv;
-      const o00 = lead + r0 * strideU + c0 * strideV;
       for (let c = 0; c < channels; c++) {
-        const a00 = inU0 && inV0 ? x[o00 + c] : 0;
-        const a01 = inU0 && inV1 ? x[o00 + strideV + c] : 0;
-        const a10 = inU1 && inV0 ? x[o00 + strideU + c] : 0;
-        const a11 = inU1 && inV1 ? x[o00 + strideU + strideV + c] : 0;
-        const value = (1 - fu) * ((1 - fv) * a00 + fv * a01) + fu * ((1 - fv) * a10 + fv * a11);
-        dst[d++] = value * scale + offset;
+        const o = o00 + c;
+        const a00 = inU0 && inV0 ? x[o] : 0;
+        const a01 = inU0 && inV1 ? x[o + strideV] : 0;
+        const a10 = inU1 && inV0 ? x[o + strideU] : 0;
+        const a11 = inU1 && inV1 ? x[o + strideU + strideV] : 0;
+        dst[d++] = bilinear(fu, fv, a00, a01, a10, a11) * scale + offset;
       }
     }
   }
