@@ -1,7 +1,7 @@
 // `ddcnn bench --only profile`: where a training step's time goes on this machine's backend, for the
 // reference net and for the local and global models of the two runs the speed issue measures (MNIST
 // 2x2, overlap 2, 12,000 digits; the demo's AdrenalMNIST3D 2x2x2, overlap 2), each at the batch such a run
-// gives it by default (training-settings.ts: MNIST's local models 128, its global model 64; the demo 16), plus the reference
+// gives it by default (training-settings.ts: MNIST's local models 256, its global model 64; the demo 16), plus the reference
 // net against PyTorch on one thread, run alternately so that both see the same machine state.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

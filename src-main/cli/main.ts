@@ -142,7 +142,7 @@ export function buildProgram(): Command {
     .option('--coarse-epochs <n>', 'epochs of the coarse model (default: --epochs)', int('coarse-epochs'))
     .option('--batch <n>', 'batch size (default 16 below 5,000 training cases, else 64)', int('batch'))
     .option('--lr <rate>', 'learning rate (Adam; default 0.003 below 5,000 training cases, else 0.001)', positive('lr'))
-    .option('--local-batch <n>', 'batch of the local models, at --lr times --local-batch / --batch (default: twice the default batch from 5,000 training cases on, else --batch)', int('local-batch'))
+    .option('--local-batch <n>', 'batch of the local models, at --lr times --local-batch / --batch (default: twice the default batch from 5,000 training cases on, four times from 10,000, else --batch)', int('local-batch'))
     .option('--seed <n>', 'seed of the split, the shuffles and the initial weights', int('seed', 0), RUN_DEFAULTS.seed)
     .option('--no-global', 'do not train the global baseline model')
     .option('--workers <n>', 'trainer processes at a time (default: cores, or GPUs)', int('workers'))

@@ -1,4 +1,4 @@
-// The local models' batch: twice the default batch on large training sets, at a learning rate scaled with it,
+// The local models' batch: two or four times the default batch on large training sets, at a learning rate scaled with it,
 // and what a real run's trainers then train with.
 import { describe, expect, it } from 'vitest';
 import { executeRun, type RunEvent } from '../../src-main/runs/execute-run';
@@ -16,11 +16,15 @@ function resolved(nTrain: number, overrides: Partial<RunConfig> = {}): RunConfig
 }
 
 describe('the local models batch', () => {
-  it('is twice the default batch at twice the rate from 5,000 training cases on, and the batch below or when the user set one', () => {
+  it('is four times the default batch at four times the rate from 10,000 training cases on, twice from 5,000, and the batch below or when the user set one', () => {
     const large = resolved(10_800);
-    expect([large.batch, large.localBatch]).toEqual([64, 128]);
-    expect(localLearningRate(large)).toBeCloseTo(0.002, 12);
-    expect(describeTraining(large, 2)).toContain('batch 64 (local models 128 at rate 0.002)');
+    expect([large.batch, large.localBatch]).toEqual([64, 256]);
+    expect(localLearningRate(large)).toBeCloseTo(0.004, 12);
+    expect(describeTraining(large, 2)).toContain('batch 64 (local models 256 at rate 0.004)');
+    const medium = resolved(9_999);
+    expect([medium.batch, medium.localBatch]).toEqual([64, 128]);
+    expect(localLearningRate(medium)).toBeCloseTo(0.002, 12);
+    expect(describeTraining(medium, 2)).toContain('batch 64 (local models 128 at rate 0.002)');
     const small = resolved(4_999);
     expect([small.batch, small.localBatch]).toEqual([16, 16]);
     expect(localLearningRate(small)).toBeCloseTo(0.003, 12);
