@@ -41,6 +41,9 @@ export function localExecutor(o: LocalExecutorOptions): Executor {
     freeSlots.sort((a, b) => a - b);
   };
 
+  /** A new trainer process in `slot`, on that slot's devices, logging to the trainer's log file. */
+  const launch = (slot: number, sub: TrainerSubmission): TrainerProcess => o.launcher({ env: o.deviceEnv(slot), logFile: sub.logFile });
+
   /** Ends the early process of a queued trainer that will not use it; its exit frees the slot. */
   function dropWarm(q: Queued): void {
     q.warm?.proc.kill('SIGKILL');
@@ -70,7 +73,7 @@ export function localExecutor(o: LocalExecutorOptions): Executor {
       if (freeSlots.length === 0) return;
       if (q.ready !== undefined || q.warm || q.noWarm) continue;
       const slot = freeSlots.shift()!;
-      const proc = o.launcher({ env: o.deviceEnv(slot), logFile: q.sub.logFile });
+      const proc = launch(slot, q.sub);
       q.warm = { proc, slot };
       // Gone before its job was sent (killed, or it failed to load): the slot is free again, and the
       // trainer starts the usual way when it is ready (a process that fails to load is not started again and again).
@@ -111,7 +114,7 @@ export function localExecutor(o: LocalExecutorOptions): Executor {
       });
       p.onExit((code, signal) => {
         proc = undefined;
-        if (early && !heard && !closed && !stopAsked) return run(slot, o.launcher({ env: o.deviceEnv(slot), logFile: sub.logFile }), false);
+        if (early && !heard && !closed && !stopAsked) return run(slot, launch(slot, sub), false);
         freeSlot(slot);
         resolveEnd({ finished, reason: lastError || `trainer exited with ${signal ? `signal ${signal}` : `code ${code}`}` });
         pump();
@@ -124,7 +127,7 @@ export function localExecutor(o: LocalExecutorOptions): Executor {
       start: (slot) => {
         const early = q.warm?.proc;
         q.warm = undefined;
-        run(slot, early ?? o.launcher({ env: o.deviceEnv(slot), logFile: sub.logFile }), early !== undefined);
+        run(slot, early ?? launch(slot, sub), early !== undefined);
       },
       fail: (end) => resolveEnd(end),
     };
