@@ -36,7 +36,7 @@ function utilityFork<In, Out>(entryFile: string, { env, logFile }: LaunchOptions
     onMessage: (cb) => child.on('message', (m: unknown) => cb(m as Out)),
     // A utility process reports only its exit code; a process killed by a signal shows as a non-zero code.
     onExit: (cb) => child.once('exit', (code) => cb(code, null)),
-    // utilityProcess.kill() takes no signal (SIGTERM on POSIX); the orchestrator only kills as a last resort.
+    // utilityProcess.kill() takes no signal (SIGTERM on POSIX): a trainer that will not stop, or one left without a job.
     kill: () => void child.kill(),
   };
 }

@@ -372,10 +372,10 @@ export function executeRun(runDir: string, opts: ExecuteOptions): RunHandle {
       for (const s of stages) if (s.endedAt === undefined) recordStageWall(s, false);
       return rec;
     })
-    .then((r) => {
+    .then(async (r) => {
       clearInterval(memTimer);
       r.executedSeconds = executedSeconds();
-      executor?.close();
+      await executor?.close();
       r.memory = {
         // The peak of every execution: a resume cannot lower what the first one used.
         orchestratorPeakMB: Math.max(orchestratorPeak, peakRssMB(), r.memory?.orchestratorPeakMB ?? 0),

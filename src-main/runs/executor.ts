@@ -80,6 +80,9 @@ export interface Executor {
    * queued or running, or has finished unattended; undefined when it is gone without finishing.
    */
   attach(sub: TrainerSubmission, rec: JobRecord): Promise<Trainer | undefined>;
-  /** Stops watching (timers); never ends a job. */
-  close(): void;
+  /**
+   * Stops watching (timers); never ends a job. The local executor ends the processes it holds without a job
+   * and resolves when they have exited.
+   */
+  close(): void | Promise<void>;
 }

@@ -3,6 +3,8 @@
 // process.send/process.on('message') versus process.parentPort (src-main/platform/parent-port.ts). As a
 // cluster job (file mode: `trainer-entry --run-dir <run folder> --model <name>`) it has no channel at all:
 // it reads its job from the run folder and writes its events as JSON lines there (event-log.ts).
+// With a channel, a process whose model finished waits for the next job of its slot (local-executor.ts);
+// its parent ends it when there is none.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,11 +15,14 @@ import { runLayout } from './layout';
 import { appendEvent } from './event-log';
 import { startCoherentPart } from './coherent-part';
 import { coherentPartJobSchema, type ToCoherentPart } from './coherent-protocol';
+import { resetPeakRss } from '../data/peak-memory';
 
 const send = (m: FromTrainer): void => void sendToParent(m);
 
 let stopRequested = false;
 let started = false;
+/** The models this process has trained to the end. */
+let jobsDone = 0;
 /** Set when this process serves one part of a model-parallel coherent model (coherent-part.ts). */
 let coherentPart: ((m: ToCoherentPart) => void) | undefined;
 
@@ -46,9 +51,19 @@ async function onMessage(m: ToTrainer | ToCoherentPart): Promise<void> {
   const model = parsed.success ? parsed.data.model : 'unknown';
   try {
     if (!parsed.success) throw new Error(`invalid trainer job: ${parsed.error.message}`);
+    if (jobsDone > 0) {
+      // The log file is the first model's: say where the next one's output begins.
+      process.stdout.write(`\n--- ${model} (model ${jobsDone + 1} of this process) ---\n`);
+      resetPeakRss();
+    }
     await runTrainer(parsed.data, send, () => stopRequested);
-    // Let the last message leave before exiting.
-    setTimeout(() => process.exit(0), 50);
+    if (stopRequested) {
+      // Let the last message leave before exiting.
+      setTimeout(() => process.exit(0), 50);
+      return;
+    }
+    jobsDone++;
+    started = false;
   } catch (e) {
     send({ type: 'error', model, message: (e as Error).stack ?? String(e) });
     setTimeout(() => process.exit(1), 50);

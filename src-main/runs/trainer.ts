@@ -140,5 +140,9 @@ async function trainAndWrite(job: TrainerJob, send: (m: FromTrainer) => void, sh
     finishedAt: new Date().toISOString(),
   };
   writeFileAtomic(L.done(job.model), JSON.stringify(done, null, 1));
+  // The process may train another model next (local-executor.ts): nothing of this one stays on its heap.
+  tf.dispose(bestWeights);
+  model.dispose();
+  optimizer.dispose();
   send({ type: 'done', model: job.model, trainSeconds: done.trainSeconds, params, peakRssMB: done.peakRssMB, samplesPerSecond: done.samplesPerSecond, bestEpoch: done.bestEpoch, epochsRun: done.epochsRun });
 }

@@ -15,17 +15,17 @@ import { createSmallRun, tempWorkspace } from '../helpers/runs';
 import type { RunEvent } from '../../src-main/runs/execute-run';
 
 describe('a CNN-DNN run', () => {
-  it('trains every model in its own process and evaluates them all', async () => {
+  it('trains every model in trainer processes, one per slot, and evaluates them all', async () => {
     const ws = tempWorkspace();
     const runDir = await createSmallRun(ws);
     const events: RunEvent[] = [];
     const rec = await executeRun(runDir, { launcher: forkLauncher, workers: 2, onEvent: (e) => events.push(e) }).done;
     expect(rec.status, rec.error).toBe('completed');
 
-    // One process per model, all distinct, none of them this process.
+    // Two slots, two processes (a finished model's process trains the next one of its slot), neither of them this process.
     const started = events.filter((e) => e.type === 'started') as Extract<RunEvent, { type: 'started' }>[];
     expect(started.map((e) => e.model).sort()).toEqual(['coarse', 'global', 'local-0', 'local-1', 'local-2', 'local-3']);
-    expect(new Set(started.map((e) => e.pid)).size).toBe(6);
+    expect(new Set(started.map((e) => e.pid)).size).toBe(2);
     expect(started.every((e) => e.pid !== process.pid)).toBe(true);
     // Progress flows with rates and ETAs; every epoch is reported and recorded.
     const progress = events.filter((e) => e.type === 'progress') as Extract<RunEvent, { type: 'progress' }>[];

@@ -1,6 +1,8 @@
 // The local executor starts the process of a trainer that waits for others (the coarse model for the local
 // models, the global model for the coarse model) in a slot that would stay idle, and sends it its job only
-// when they have finished. Real runs on real MNIST digits, real trainer processes.
+// when they have finished. Real runs on real MNIST digits, real trainer processes. With a slot for every
+// model, no finished model's process is left for another one to go on in (process-reuse.test.ts): every
+// model has its own.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { executeRun, type RunEvent } from '../../src-main/runs/execute-run';
@@ -29,49 +31,54 @@ function recording(launches: Launch[], after?: (l: Launch, kill: () => void) => 
   };
 }
 
+/** When each model's job was sent, and when it reported done. */
+function timesOf(sent: Map<string, number>, done: Map<string, number>) {
+  return (e: RunEvent) => {
+    if (e.type === 'launch') sent.set(e.model, performance.now());
+    if (e.type === 'done') done.set(e.model, performance.now());
+  };
+}
+
 describe('warm trainer processes', () => {
   it('starts the coarse and global processes while the models they wait for still train, and sends their jobs only after those finished', async () => {
     const runDir = await createSmallRun(tempWorkspace(), config);
     const launches: Launch[] = [];
     const sent = new Map<string, number>();
-    const rec = await executeRun(runDir, {
-      launcher: recording(launches),
-      workers: 2,
-      onEvent: (e: RunEvent) => {
-        if (e.type === 'launch') sent.set(e.model, performance.now());
-      },
-    }).done;
+    const done = new Map<string, number>();
+    const rec = await executeRun(runDir, { launcher: recording(launches), workers: 6, onEvent: timesOf(sent, done) }).done;
     expect(rec.status, rec.error).toBe('completed');
 
-    // One process per model: the early process is the one that trains.
+    // One process per model (a slot for each): the early process is the one that trains.
     expect(launches.map((l) => l.model).sort()).toEqual(['coarse', 'global', ...LOCALS]);
     const of = (model: string) => launches.find((l) => l.model === model)!;
-    const lastLocalExit = Math.max(...LOCALS.map((m) => of(m).exitedAt!));
-    // The coarse process started before the last local model's process ended, its job only after.
-    expect(of('coarse').at).toBeLessThan(lastLocalExit);
-    expect(sent.get('coarse')!).toBeGreaterThanOrEqual(lastLocalExit);
-    // The global process started while the coarse model trained; its job came after the coarse model's end.
-    expect(of('global').at).toBeLessThan(of('coarse').exitedAt!);
-    expect(sent.get('global')!).toBeGreaterThanOrEqual(of('coarse').exitedAt!);
+    const lastLocalDone = Math.max(...LOCALS.map((m) => done.get(m)!));
+    // The coarse process started before the last local model finished, its job only after.
+    expect(of('coarse').at).toBeLessThan(lastLocalDone);
+    expect(sent.get('coarse')!).toBeGreaterThanOrEqual(lastLocalDone);
+    // The global process started before the coarse model finished; its job came after.
+    expect(of('global').at).toBeLessThan(done.get('coarse')!);
+    expect(sent.get('global')!).toBeGreaterThanOrEqual(done.get('coarse')!);
     expect(launches.every((l) => l.exitedAt !== undefined && !processAlive(l.pid!))).toBe(true);
   });
 
   it('starts a trainer the usual way when its early process dies before its job is sent, and never leaves one behind', async () => {
     const runDir = await createSmallRun(tempWorkspace(), { ...config, global: false });
     const launches: Launch[] = [];
+    const done = new Map<string, number>();
     // The coarse model's first (early) process is killed as soon as it starts.
     const rec = await executeRun(runDir, {
       launcher: recording(launches, (l, kill) => {
         if (l.model === 'coarse' && launches.filter((x) => x.model === 'coarse').length === 1) kill();
       }),
-      workers: 2,
+      workers: 5,
+      onEvent: timesOf(new Map(), done),
     }).done;
     expect(rec.status, rec.error).toBe('completed');
     expect(rec.restarts).toEqual([]);
     const coarse = launches.filter((l) => l.model === 'coarse');
     // Killed early, then started once more (not again and again) when the local models had finished.
     expect(coarse).toHaveLength(2);
-    expect(coarse[1].at).toBeGreaterThanOrEqual(Math.max(...LOCALS.map((m) => launches.find((l) => l.model === m)!.exitedAt!)));
+    expect(coarse[1].at).toBeGreaterThanOrEqual(Math.max(...LOCALS.map((m) => done.get(m)!)));
     expect(rec.models.coarse.state).toBe('done');
     expect(launches.every((l) => l.exitedAt !== undefined && !processAlive(l.pid!))).toBe(true);
   });
@@ -87,7 +94,7 @@ describe('warm trainer processes', () => {
       if (launches.filter((l) => l.model === 'coarse').length !== 1 || launches.at(-1)!.model !== 'coarse') return proc;
       return { ...proc, get pid() { return proc.pid; }, send: (m) => (m.type === 'start' ? proc.kill('SIGKILL') : proc.send(m)) };
     };
-    const rec = await executeRun(runDir, { launcher, workers: 2 }).done;
+    const rec = await executeRun(runDir, { launcher, workers: 5 }).done;
     expect(rec.status, rec.error).toBe('completed');
     expect(rec.restarts).toEqual([]);
     const coarse = launches.filter((l) => l.model === 'coarse');
